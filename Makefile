@@ -1,0 +1,52 @@
+# make run  — serve the demo at http://127.0.0.1:5000 (creates .venv, installs, loads demo data)
+# make test — install everything and run the whole suite (browser tests included)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast bench install translations browser-deps extract-messages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@for d in portal/translations/*/; do \
+	  $(BIN)/pybabel compile --use-fuzzy -q -d $$d 2>&1 | grep -v "^$$" || true; \
+	done
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+
+run: install
+	mkdir -p instance
+	$(BIN)/portal init-db
+	$(BIN)/portal demo-data --if-empty
+	$(BIN)/portal run --host $(HOST) --port $(PORT)
+
+test: install browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -o instance/messages.pot .
+
+clean:
+	rm -rf $(VENV) instance test-artifacts

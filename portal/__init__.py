@@ -1,0 +1,61 @@
+"""The certificate verification portal: `create_app()` builds a configured Flask app."""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.config import DefaultConfig, finish_config, settings_from_environ
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def translation_directories() -> str:
+    """Return every catalog folder under portal/translations (one per feature area)."""
+    base = ROOT / "portal" / "translations"
+    dirs = sorted(str(p) for p in base.iterdir() if p.is_dir()) if base.exists() else []
+    return ";".join(dirs) or str(base)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Create a configured portal app; `overrides` wins over every other source."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("portal.cfg", silent=True)  # instance/portal.cfg on the server
+    app.config.update(settings_from_environ(os.environ))
+    app.config.update(overrides or {})
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = translation_directories()
+    finish_config(app.config, app.instance_path)
+
+    from portal import i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    babel.init_app(app, locale_selector=i18n.pick_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+
+    from portal import errors, security, templating
+    from portal.services import search as search_service
+
+    templating.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    search_service.init_app(app)
+
+    from portal import api, certificates, complaints, public, qr, search, staff
+
+    for package in (public, certificates, qr, search, complaints, staff, api):
+        app.register_blueprint(package.bp)
+    csrf.exempt(api.bp)  # the JSON API takes no cookies-based session; no CSRF to protect
+
+    from portal.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,1 @@
+"""API: openapi routes."""

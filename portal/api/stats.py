@@ -1,0 +1,1 @@
+"""API: stats routes."""

@@ -1,0 +1,1 @@
+"""`portal` CLI commands, one module per area; each exports COMMANDS."""

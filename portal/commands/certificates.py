@@ -1,0 +1,5 @@
+"""`portal` commands: certificates."""
+
+import click
+
+COMMANDS: list[click.Command] = []

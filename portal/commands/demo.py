@@ -1,0 +1,5 @@
+"""`portal` commands: demo."""
+
+import click
+
+COMMANDS: list[click.Command] = []

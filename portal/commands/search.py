@@ -1,0 +1,5 @@
+"""`portal` commands: search."""
+
+import click
+
+COMMANDS: list[click.Command] = []

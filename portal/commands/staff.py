@@ -1,0 +1,5 @@
+"""`portal` commands: staff."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,105 @@
+"""Settings: safe defaults, then instance/portal.cfg, then the environment (SPEC §8)."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The settings do not allow the app to start."""
+
+
+class DefaultConfig:
+    PORTAL_ENV = "development"
+    SECRET_KEY: str | None = None
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    SEARCH_INDEX_DIR: str | None = None  # default: instance/search-index
+    REDIS_URL: str | None = None
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 25
+    MAIL_FROM = "rzzx@sqi.org.cn"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    LANGUAGES = ("zh_CN", "en")
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    TIMEZONE = "Asia/Shanghai"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # staff sessions expire after a working day
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads (complaint attachments, registers)
+    JSON_AS_ASCII = False
+    BODY_NAME_ZH = "上海质量技术认证中心"
+    BODY_NAME_EN = "Shanghai Quality Technology Certification Center"
+    BODY_EMAIL = "rzzx@sqi.org.cn"
+    BODY_WEBSITE = "http://www.sqi.org.cn"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def settings_from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read the SPEC §8 settings that are present in `environ`."""
+    out: dict[str, Any] = {}
+    if environ.get("DATABASE_URL"):
+        url = environ["DATABASE_URL"]
+        # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 explicitly.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        out["SQLALCHEMY_DATABASE_URI"] = url
+    for key in ("SEARCH_INDEX_DIR", "SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL", "SMTP_HOST",
+                "MAIL_FROM", "PORTAL_ENV"):
+        if environ.get(key):
+            out[key] = environ[key]
+    if environ.get("SMTP_PORT"):
+        out["SMTP_PORT"] = int(environ["SMTP_PORT"])
+    if environ.get("RATELIMIT_ENABLED"):
+        out["RATELIMIT_ENABLED"] = _bool(environ["RATELIMIT_ENABLED"])
+    return out
+
+
+def finish_config(config: dict[str, Any], instance_path: str) -> None:
+    """Fill in derived settings and refuse to start in production without a SECRET_KEY."""
+    instance = Path(instance_path)
+    production = config.get("PORTAL_ENV") == "production"
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'portal.sqlite3'}"
+    if not config.get("SEARCH_INDEX_DIR"):
+        config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
+    if not config.get("SECRET_KEY"):
+        if production:
+            raise ConfigError("SECRET_KEY must be set when PORTAL_ENV=production")
+        config["SECRET_KEY"] = _local_secret(instance, testing=bool(config.get("TESTING")))
+    if config.get("REDIS_URL"):
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+    if production:
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+    config["PUBLIC_BASE_URL"] = str(config["PUBLIC_BASE_URL"]).rstrip("/")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+
+def _local_secret(instance: Path, *, testing: bool) -> str:
+    """Keep a development secret in instance/ so QR signatures survive restarts."""
+    if testing:
+        return "test-secret-key"
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    os.chmod(path, 0o600)
+    return key

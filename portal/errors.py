@@ -1,0 +1,78 @@
+"""Error pages in the user's language, and the JSON error shape of SPEC §4 under /api/."""
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 409: "conflict", 413: "too_large",
+             415: "unsupported_media_type", 422: "unprocessable", 429: "rate_limited",
+             500: "internal_error", 503: "unavailable"}
+
+
+def wants_json() -> bool:
+    """Tell whether the error belongs to the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, message: str, code: str | None = None) -> Any:
+    """Return the SPEC §4 error body with `status`."""
+    body = {"error": {"code": code or API_CODES.get(status, "error"), "message": message}}
+    return jsonify(body), status
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Please check what you "
+                                  "entered and try again.")),
+        403: (_("Access denied"), _("You do not have permission to open this page.")),
+        404: (_("Page not found"), _("There is no page at this address. Check the address, or "
+                                     "use the search.")),
+        405: (_("Method not allowed"), _("This page cannot be used that way.")),
+        413: (_("Too large"), _("What you sent is larger than this site accepts.")),
+        429: (_("Too many requests"), _("You have made too many requests in a short time. "
+                                        "Please wait a minute and try again.")),
+        500: (_("Something went wrong"), _("An unexpected error occurred. It has been logged. "
+                                           "Please try again later.")),
+    }
+
+
+def handle_http_error(error: HTTPException) -> Any:
+    """Render an HTTP error as JSON under /api/ and as a page elsewhere."""
+    status = error.code or 500
+    if wants_json():
+        message = error.description if status != 500 else "internal error"
+        return api_error(status, str(message))
+    title, text = _messages().get(status, (error.name, error.description or ""))
+    return render_template("errors/error.html", status=status, title=title, text=text), status
+
+
+def handle_csrf_error(error: CSRFError) -> Any:
+    """Explain a missing or stale form token instead of a bare 400."""
+    if wants_json():
+        return api_error(400, "CSRF token missing or invalid", "csrf_failed")
+    text = _("The form expired or was not sent from this site. Please go back, reload the page "
+             "and submit it again.")
+    return render_template("errors/error.html", status=400, title=_("Form expired"),
+                           text=text), 400
+
+
+def handle_unexpected(error: Exception) -> Any:
+    """Never show a traceback: log it and answer 500 in the right shape."""
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s", request.path)
+    return handle_http_error(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.config.get("TESTING") or app.config.get("HANDLE_ALL_ERRORS"):
+        app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,23 @@
+"""All models, imported here so that metadata and migrations see every table."""
+
+from portal.models.alert import Alert, AlertKind
+from portal.models.audit_log import AuditLogEntry
+from portal.models.certificate import (
+    Audit,
+    AuditType,
+    Certificate,
+    CertificateEvent,
+    EventKind,
+    Site,
+)
+from portal.models.search_change import SearchChange
+from portal.models.setting import Setting
+from portal.models.staff import Role, User
+
+__all__ = [
+    "Alert", "AlertKind", "Audit", "AuditLogEntry", "AuditType", "Certificate",
+    "CertificateEvent", "EventKind", "Role", "SearchChange", "Setting", "Site", "User",
+]
+# Complaint models (issue #5) register themselves in portal/models/complaint.py,
+# imported below so that create_all and migrations see them.
+from portal.models import complaint as _complaint  # noqa: E402,F401

@@ -1,0 +1,7 @@
+"""Blueprint `qr`."""
+
+from flask import Blueprint
+
+bp = Blueprint("qr", __name__)
+
+from portal.qr import views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Verb functions over the models; the only code that commits."""

@@ -1,0 +1,215 @@
+"""Keep the register: look up, create, correct and change the status of certificates.
+
+Every write goes through here so that the transition rules, the history, the search change
+log and the audit log are applied the same way for the CLI import, the back office and the
+demo data. Functions add to the session; callers commit (one transaction per operation).
+"""
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.domain.codes import number_key
+from portal.domain.records import DATA_FIELDS, CertificateData
+from portal.domain.status import CertificateStatus, ensure_can_move
+from portal.extensions import db
+from portal.models import Certificate, CertificateEvent, EventKind, SearchChange, Site
+from portal.services import audit_log
+
+
+def get_by_number(raw: str) -> Certificate | None:
+    """Find a certificate by its number typed in any case, with or without separators."""
+    key = number_key(raw)
+    if not key:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.number_key == key))
+
+
+def snapshot(cert: Certificate) -> dict[str, Any]:
+    """Return the certificate's SPEC §2 fields as JSON-ready values (for the audit log)."""
+    out: dict[str, Any] = {}
+    for name in DATA_FIELDS:
+        value = cert.site_addresses if name == "sites" else getattr(cert, name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, CertificateStatus):
+            value = value.value
+        elif isinstance(value, list):
+            value = list(value)
+        out[name] = value
+    out["issue_number"] = cert.issue_number
+    return out
+
+
+def note_changed(cert: Certificate, now: datetime) -> None:
+    """Write a search change-log row in the same transaction as the change."""
+    db.session.add(SearchChange(number_key=cert.number_key, changed_at=now))
+
+
+def _event(cert: Certificate, kind: EventKind, *, effective: date, actor: str, now: datetime,
+           status: CertificateStatus | None = None, reason: str = "", note: str = "",
+           details: dict[str, Any] | None = None) -> CertificateEvent:
+    event = CertificateEvent(kind=kind, status=status, effective_date=effective,
+                             public_reason=reason, internal_note=note, actor=actor,
+                             recorded_at=now, issue_number=cert.issue_number,
+                             details=details or {})
+    cert.events.append(event)
+    return event
+
+
+def _assign_fields(cert: Certificate, data: CertificateData) -> None:
+    for name in DATA_FIELDS:
+        if name in ("status", "sites", "certificate_number"):
+            continue
+        setattr(cert, name, getattr(data, name))
+    cert.sites = [Site(position=i, address=a) for i, a in enumerate(data.sites)]
+
+
+def create_certificate(data: CertificateData, *, actor: str, now: datetime,
+                       is_demo: bool = False) -> Certificate:
+    """Add a new certificate; a non-valid status is recorded as a change from `valid`."""
+    ensure_status = data.status
+    if ensure_status is not CertificateStatus.VALID:
+        ensure_can_move(CertificateStatus.VALID, ensure_status)
+    cert = Certificate(certificate_number=data.certificate_number.strip(),
+                       number_key=number_key(data.certificate_number),
+                       status=CertificateStatus.VALID, issue_number=1, is_demo=is_demo,
+                       created_at=now, updated_at=now)
+    _assign_fields(cert, data)
+    db.session.add(cert)
+    first = data.initial_issue_date or data.issue_date
+    _event(cert, EventKind.ISSUED, status=CertificateStatus.VALID, effective=first, actor=actor,
+           now=now)
+    if data.status is not CertificateStatus.VALID:
+        cert.status = data.status
+        _event(cert, EventKind.STATUS, status=data.status,
+               effective=data.status_date or data.issue_date, reason=data.status_reason,
+               actor=actor, now=now)
+    cert.status_date = data.status_date
+    note_changed(cert, now)
+    audit_log.record(actor=actor, action="certificate.create", entity_type="certificate",
+                     entity_id=cert.certificate_number, before=None, after=snapshot(cert),
+                     now=now)
+    return cert
+
+
+def change_status(cert: Certificate, target: CertificateStatus, *, effective: date,
+                  reason: str, note: str = "", actor: str, now: datetime,
+                  audit: bool = True) -> CertificateEvent:
+    """Move `cert` to `target` from `effective`, checked against the transition rules."""
+    ensure_can_move(cert.status, target)
+    before = snapshot(cert) if audit else None
+    cert.status = target
+    cert.status_date = effective
+    cert.status_reason = reason
+    cert.updated_at = now
+    event = _event(cert, EventKind.STATUS, status=target, effective=effective, reason=reason,
+                   note=note, actor=actor, now=now)
+    note_changed(cert, now)
+    if audit:
+        audit_log.record(actor=actor, action="certificate.status", entity_type="certificate",
+                         entity_id=cert.certificate_number, before=before,
+                         after=snapshot(cert) | {"internal_note": note}, now=now)
+    return event
+
+
+def reissue_certificate(cert: Certificate, *, effective: date, reason: str, note: str = "",
+                        actor: str, now: datetime) -> CertificateEvent:
+    """Start a new printed issue: QR codes of earlier prints become "not current"."""
+    before = snapshot(cert)
+    cert.issue_number += 1
+    cert.updated_at = now
+    event = _event(cert, EventKind.REISSUED, effective=effective, reason=reason, note=note,
+                   actor=actor, now=now)
+    note_changed(cert, now)
+    audit_log.record(actor=actor, action="certificate.reissue", entity_type="certificate",
+                     entity_id=cert.certificate_number, before=before, after=snapshot(cert),
+                     now=now)
+    return event
+
+
+def planned_changes(cert: Certificate, data: CertificateData) -> dict[str, tuple[Any, Any]]:
+    """Return {field: (stored, new)} for every field `data` would change."""
+    old = snapshot(cert)
+    new = asdict(data)
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name in DATA_FIELDS:
+        value = new[name]
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, CertificateStatus):
+            value = value.value
+        if name == "certificate_number":
+            continue
+        if old[name] != value:
+            changes[name] = (old[name], value)
+    return changes
+
+
+def update_certificate(cert: Certificate, data: CertificateData, *, actor: str, now: datetime,
+                       scope_change: EventKind | None = None, reason: str = "",
+                       note: str = "") -> list[CertificateEvent]:
+    """Correct `cert` to match `data`, recording every meaningful change in its history.
+
+    A status change is checked against the transition rules (TransitionError otherwise); a
+    new Chinese name keeps the old one in `former_names`.
+    """
+    changes = planned_changes(cert, data)
+    if not changes:
+        return []
+    if "status" in changes:
+        ensure_can_move(cert.status, data.status)
+    before = snapshot(cert)
+    events: list[CertificateEvent] = []
+    today = now.date()
+    if "holder_name_zh" in changes and cert.holder_name_zh not in data.former_names:
+        data.former_names = [*data.former_names, cert.holder_name_zh]
+    _assign_fields(cert, data)
+    cert.updated_at = now
+    if "holder_name_zh" in changes:
+        events.append(_event(cert, EventKind.RENAMED, effective=today, actor=actor, now=now,
+                             reason=reason, note=note,
+                             details={"from": before["holder_name_zh"],
+                                      "to": data.holder_name_zh}))
+    if "scope_zh" in changes or "scope_en" in changes:
+        events.append(_event(cert, scope_change or EventKind.SCOPE_CHANGED, effective=today,
+                             actor=actor, now=now, reason=reason, note=note))
+    if "expiry_date" in changes and data.expiry_date > date.fromisoformat(before["expiry_date"]):
+        events.append(_event(cert, EventKind.RENEWED, effective=data.issue_date, actor=actor,
+                             now=now, details={"expiry_date": data.expiry_date.isoformat()}))
+    other = sorted(set(changes) - {"holder_name_zh", "scope_zh", "scope_en", "status",
+                                   "status_date", "status_reason", "former_names",
+                                   "expiry_date"})
+    if other:
+        events.append(_event(cert, EventKind.CORRECTED, effective=today, actor=actor, now=now,
+                             reason=reason, note=note, details={"fields": other}))
+    if "status" in changes:
+        cert.status = data.status
+        events.append(_event(cert, EventKind.STATUS, status=data.status,
+                             effective=data.status_date or today,
+                             reason=data.status_reason, note=note, actor=actor, now=now))
+    note_changed(cert, now)
+    audit_log.record(actor=actor, action="certificate.update", entity_type="certificate",
+                     entity_id=cert.certificate_number, before=before, after=snapshot(cert),
+                     now=now)
+    return events
+
+
+def upsert_certificate(data: CertificateData, *, actor: str, now: datetime) -> Certificate:
+    """Create the certificate named by `data`, or bring the stored one in line with it."""
+    cert = get_by_number(data.certificate_number)
+    if cert is None:
+        return create_certificate(data, actor=actor, now=now)
+    update_certificate(cert, data, actor=actor, now=now)
+    return cert
+
+
+def status_on(cert: Certificate, day: date) -> CertificateStatus | None:
+    """Return the stored status `cert` had on `day` from its history (None before issue)."""
+    current: CertificateStatus | None = None
+    for event in cert.events:
+        if event.status is not None and event.effective_date <= day:
+            current = event.status
+    return current
