@@ -18,6 +18,7 @@ __all__ = [
     "Alert", "AlertKind", "Audit", "AuditLogEntry", "AuditType", "Certificate",
     "CertificateEvent", "EventKind", "Role", "SearchChange", "Setting", "Site", "User",
 ]
-# Complaint models (issue #5) register themselves in portal/models/complaint.py,
-# imported below so that create_all and migrations see them.
+# Models owned by other features live in their own files, imported here so that create_all
+# and migrations see them.
 from portal.models import complaint as _complaint  # noqa: E402,F401
+from portal.models import receipt as _receipt  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Verification receipts for tenders (issue #3). Models are added here."""
