@@ -21,7 +21,7 @@ install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
 	@for d in portal/translations/*/; do \
-	  $(BIN)/pybabel compile --use-fuzzy -q -d $$d 2>&1 | grep -v "^$$" || true; \
+	  $(BIN)/pybabel compile --use-fuzzy --statistics -d $$d >/dev/null; \
 	done
 
 browser-deps:

@@ -49,9 +49,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     search_service.init_app(app)
 
-    from portal import api, certificates, complaints, public, qr, search, staff
+    from portal import api, certificates, complaints, public, qr, search, staff, suppliers
 
-    for package in (public, certificates, qr, search, complaints, staff, api):
+    for package in (public, certificates, qr, suppliers, search, complaints, staff, api):
         app.register_blueprint(package.bp)
     csrf.exempt(api.bp)  # the JSON API takes no cookies-based session; no CSRF to protect
 

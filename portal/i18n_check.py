@@ -67,7 +67,7 @@ def write_missing(area: str, prefixes: list[str], locale: str = "zh_CN") -> int:
         with path.open("rb") as fh:
             catalog = read_po(fh, locale=locale)
     else:
-        catalog = Catalog(locale=locale, project="portal")
+        catalog = Catalog(locale=locale, project="portal", fuzzy=False)
     todo = {msgid: where for msgid, where in missing(locale).items()
             if not prefixes or any(w.startswith(p) for w in where for p in prefixes)}
     for msgid, where in todo.items():

@@ -1,0 +1,88 @@
+"""`/verify-list` (bulk check) and the Atom feeds."""
+
+from typing import Any
+
+from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal import clock
+from portal.extensions import limiter
+from portal.i18n import STATUS_LABELS
+from portal.services import bulk_verify, feeds
+from portal.services import certificates as certificate_service
+from portal.suppliers import bp
+from portal.suppliers.forms import SupplierListForm
+
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+def _list_error_message(error: bulk_verify.ListError) -> str:
+    messages = {
+        "too_large": _("The file is larger than 2 MB."),
+        "empty": _("The file is empty."),
+        "unreadable": _("The file could not be read as a spreadsheet."),
+        "encoding": _("The file is not in UTF-8 or GB18030 encoding."),
+        "too_many_rows": _("The list has %(n)s rows; at most 1,000 can be checked at once.",
+                           n=error.detail),
+    }
+    return messages.get(error.code, _("The file could not be read."))
+
+
+def _labels() -> dict[str, str]:
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    labels.update(not_found=_("Not found"), certificate_number=_("Certificate number"),
+                  credit_code=_("Credit code"), name=_("Exact name"))
+    return labels
+
+
+@bp.route("/verify-list", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def verify_list() -> Any:
+    """Check a whole supplier list at once; show a table or download it as XLSX."""
+    form = SupplierListForm()
+    rows = None
+    error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = bulk_verify.check_rows(bulk_verify.read_rows(upload.stream,
+                                                                upload.filename or ""))
+        except bulk_verify.ListError as exc:
+            error = _list_error_message(exc)
+        if rows is not None and request.form.get("format") == "xlsx":
+            headers = [_("Line"), _("Certificate number (yours)"), _("Credit code (yours)"),
+                       _("Name (yours)"), _("Matched by"), _("Certificate number"),
+                       _("Certified organisation"), _("Scheme"), _("Status"), _("Expiry date")]
+            body = bulk_verify.to_xlsx(rows, clock.today(), _labels(), headers)
+            stamp = clock.today().isoformat()
+            return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
+                                            "spreadsheetml.sheet",
+                            headers={"Content-Disposition":
+                                     f'attachment; filename="verification-{stamp}.xlsx"'})
+    status = 400 if (form.errors or error) and request.method == "POST" else 200
+    return render_template("suppliers/verify_list.html", form=form, rows=rows, error=error,
+                           labels=_labels()), status
+
+
+@bp.get("/feed.atom")
+def feed() -> Response:
+    """Status changes of all public certificates, newest first."""
+    events = feeds.recent_changes()
+    body = render_template("suppliers/feed.xml", events=events, title=_("Certificate changes"),
+                           self_url=url_for("suppliers.feed", _external=True),
+                           updated=events[0].recorded_at if events else clock.utcnow())
+    return Response(body, mimetype=ATOM)
+
+
+@bp.get("/certificates/<path:number>/feed.atom")
+def certificate_feed(number: str) -> Response:
+    """Changes of one certificate."""
+    cert = certificate_service.get_by_number(number) or abort(404)
+    events = feeds.certificate_changes(cert)
+    body = render_template(
+        "suppliers/feed.xml", events=events, cert=cert,
+        title=_("Changes of certificate %(number)s", number=cert.certificate_number),
+        self_url=url_for("suppliers.certificate_feed", number=cert.certificate_number,
+                         _external=True),
+        updated=events[0].recorded_at if events else cert.updated_at)
+    return Response(body, mimetype=ATOM)
