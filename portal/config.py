@@ -19,6 +19,9 @@ class DefaultConfig:
     REDIS_URL: str | None = None
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
     MAIL_FROM = "rzzx@sqi.org.cn"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -46,8 +49,41 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Settings an operator sets through the environment (SPEC §8 first); README documents each.
+SPEC_SETTINGS: tuple[str, ...] = (
+    "DATABASE_URL", "SEARCH_INDEX_DIR", "SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL",
+    "SMTP_HOST", "SMTP_PORT", "MAIL_FROM", "RATELIMIT_ENABLED",
+)
+# Flask/extension internals that are not meant to be set from the environment.
+_NOT_FROM_ENV = frozenset({
+    "SQLALCHEMY_ENGINE_OPTIONS", "LANGUAGES", "RATELIMIT_STORAGE_URI", "RATELIMIT_HEADERS_ENABLED",
+    "JSON_AS_ASCII", "BABEL_DEFAULT_LOCALE", "BABEL_DEFAULT_TIMEZONE", "TIMEZONE",
+    "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_SECURE",
+    "REMEMBER_COOKIE_HTTPONLY", "WTF_CSRF_TIME_LIMIT"})
+
+
+def environment_settings() -> list[str]:
+    """Return every setting that can come from the environment (documented in README)."""
+    extra = [name for name in vars(DefaultConfig)
+             if name.isupper() and name not in _NOT_FROM_ENV and name not in SPEC_SETTINGS]
+    return [*SPEC_SETTINGS, *extra]
+
+
+def _coerce(name: str, value: str) -> Any:
+    default = getattr(DefaultConfig, name, None)
+    if isinstance(default, bool):
+        return _bool(value)
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    if isinstance(default, tuple | list):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    return value
+
+
 def settings_from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Read the SPEC §8 settings that are present in `environ`."""
+    """Read every known setting present (and non-empty) in `environ`."""
     out: dict[str, Any] = {}
     if environ.get("DATABASE_URL"):
         url = environ["DATABASE_URL"]
@@ -57,14 +93,12 @@ def settings_from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
         elif url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         out["SQLALCHEMY_DATABASE_URI"] = url
-    for key in ("SEARCH_INDEX_DIR", "SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL", "SMTP_HOST",
-                "MAIL_FROM", "PORTAL_ENV"):
-        if environ.get(key):
-            out[key] = environ[key]
-    if environ.get("SMTP_PORT"):
-        out["SMTP_PORT"] = int(environ["SMTP_PORT"])
-    if environ.get("RATELIMIT_ENABLED"):
-        out["RATELIMIT_ENABLED"] = _bool(environ["RATELIMIT_ENABLED"])
+    for name in environment_settings():
+        if name != "DATABASE_URL" and environ.get(name):
+            try:
+                out[name] = _coerce(name, environ[name])
+            except ValueError as exc:
+                raise ConfigError(f"{name}={environ[name]!r} is not valid: {exc}") from exc
     return out
 
 
