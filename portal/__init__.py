@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, request_started
 
 from portal.config import DefaultConfig, finish_config, settings_from_environ
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -18,6 +18,10 @@ def translation_directories() -> str:
     base = ROOT / "portal" / "translations"
     dirs = sorted(str(p) for p in base.iterdir() if p.is_dir()) if base.exists() else []
     return ";".join(dirs) or str(base)
+
+
+def _fresh_globals(sender: Flask, **extra: Any) -> None:
+    g.__dict__.clear()
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -54,6 +58,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     for package in (public, certificates, qr, suppliers, search, complaints, staff, api):
         app.register_blueprint(package.bp)
     csrf.exempt(api.bp)  # the JSON API takes no cookies-based session; no CSRF to protect
+
+    # Every request starts with an empty `g`, as in production, even when a test keeps one app
+    # context open across requests (Flask reuses it): cached locale and login would leak.
+    request_started.connect(_fresh_globals, app)
 
     from portal.cli import register_commands
 

@@ -2,8 +2,9 @@
 
 from typing import Any
 
+from babel import support
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import Domain, get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.schemes import SCHEMES
@@ -50,6 +51,32 @@ CATEGORY_LABELS = {
     "product": _l("Product certification"),
     "service": _l("Service certification"),
 }
+
+
+class PortalDomain(Domain):
+    """Load `zh_CN` catalogs for Chinese: Babel ≥ 2.12 names the locale `zh_Hans_CN`, which
+    gettext would only look up as `zh_Hans_CN` and `zh`; merge every area's catalog."""
+
+    def get_translations(self) -> support.NullTranslations:
+        from flask_babel import _get_current_context
+
+        ctx = _get_current_context()
+        if ctx is None:
+            return support.NullTranslations()
+        cache = self.get_translations_cache(ctx)
+        locale = get_locale()
+        key = (str(locale), self.domain[0])
+        if key in cache:
+            return cache[key]
+        names = ["zh_CN", "zh"] if locale.language == "zh" else [str(locale), locale.language]
+        translations = support.Translations()
+        for dirname in self.translation_directories:
+            catalog = support.Translations.load(dirname, names, self.domain[0])
+            translations.merge(catalog)
+            if hasattr(catalog, "plural"):
+                translations.plural = catalog.plural
+        cache[key] = translations
+        return translations
 
 
 def normalise_lang(value: str | None) -> str | None:
@@ -111,7 +138,8 @@ def remember_language(response: Any) -> Any:
 
 
 def init_app(app: Flask) -> None:
-    """Register the language cookie and template helpers."""
+    """Register the language cookie, the catalog loader and template helpers."""
+    app.extensions["babel"].instance.domain_instance = PortalDomain()
     app.after_request(remember_language)
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS, STATUS_EXPLANATIONS=STATUS_EXPLANATIONS,
