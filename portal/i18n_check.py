@@ -16,7 +16,9 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "portal" / "translations"
-METHOD_MAP = [("portal/**.py", "python"), ("templates/**.html", "jinja2")]
+METHOD_MAP = [("portal/**.py", "python"), ("templates/**.html", "jinja2"),
+              ("templates/**.txt", "jinja2"), ("templates/**.xml", "jinja2"),
+              ("templates/**.svg", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
             "lazy_ngettext": (1, 2)}
 

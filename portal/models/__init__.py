@@ -22,3 +22,4 @@ __all__ = [
 # and migrations see them.
 from portal.models import complaint as _complaint  # noqa: E402,F401
 from portal.models import receipt as _receipt  # noqa: E402,F401
+from portal.models import subscription as _subscription  # noqa: E402,F401

@@ -6,12 +6,13 @@ from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import clock
-from portal.extensions import limiter
-from portal.i18n import STATUS_LABELS
+from portal.extensions import csrf, limiter
+from portal.i18n import STATUS_LABELS, current_lang
 from portal.services import bulk_verify, feeds
+from portal.services import watch as watch_service
 from portal.services import certificates as certificate_service
 from portal.suppliers import bp
-from portal.suppliers.forms import SupplierListForm
+from portal.suppliers.forms import SupplierListForm, WatchForm
 
 ATOM = "application/atom+xml; charset=utf-8"
 
@@ -86,3 +87,39 @@ def certificate_feed(number: str) -> Response:
                          _external=True),
         updated=events[0].recorded_at if events else cert.updated_at)
     return Response(body, mimetype=ATOM)
+
+
+@bp.route("/certificates/<path:number>/watch", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def watch(number: str) -> Any:
+    """Subscribe by e-mail to one certificate's changes (no account needed)."""
+    cert = certificate_service.get_by_number(number) or abort(404)
+    form = WatchForm()
+    if form.validate_on_submit():
+        watch_service.subscribe(cert, form.email.data, lang=current_lang(), now=clock.utcnow())
+        # The same answer whether or not the address was subscribed already.
+        return render_template("watch/check_mail.html", cert=cert)
+    status = 400 if form.errors else 200
+    return render_template("watch/form.html", cert=cert, form=form), status
+
+
+@bp.get("/watch/confirm/<token>")
+def watch_confirm(token: str) -> Any:
+    """Confirm a subscription from the link in the e-mail."""
+    sub = watch_service.confirm(token, now=clock.utcnow())
+    if sub is None:
+        return render_template("watch/link_invalid.html"), 404
+    return render_template("watch/confirmed.html", sub=sub)
+
+
+@bp.route("/watch/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the secret token is the credential; mail clients POST here (RFC 8058)
+def watch_unsubscribe(token: str) -> Any:
+    """One-click unsubscribe: GET shows a button, POST unsubscribes."""
+    sub = watch_service.find(token)
+    if sub is None:
+        return render_template("watch/link_invalid.html"), 404
+    if request.method == "POST":
+        watch_service.unsubscribe(token, now=clock.utcnow())
+        return render_template("watch/unsubscribed.html", sub=sub)
+    return render_template("watch/unsubscribe.html", sub=sub, token=token)

@@ -1,0 +1,16 @@
+"""`portal send-notifications`: mail confirmed subscribers the changes of their certificates."""
+
+import click
+
+from portal import clock
+from portal.services import watch as watch_service
+
+
+@click.command("send-notifications")
+def send_notifications() -> None:
+    """Mail every confirmed subscriber the changes since their last message (run from cron)."""
+    sent = watch_service.send_notifications(now=clock.utcnow())
+    click.echo(f"{sent} notification e-mails sent")
+
+
+COMMANDS: list[click.Command] = [send_notifications]
