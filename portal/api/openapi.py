@@ -1,1 +1,299 @@
-"""API: openapi routes."""
+"""API: the OpenAPI 3.1 description of every /api/v1 route (SPEC §4)."""
+
+from typing import Any
+
+from flask import current_app, jsonify
+
+from portal.api import bp
+from portal.domain.schemes import SCHEME_CODES
+
+STATUSES = ["valid", "suspended", "withdrawn", "cancelled", "expired"]
+AUDIT_TYPES = ["initial", "surveillance", "recertification", "special"]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _json(description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}},
+            **extra}
+
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+_RESTRICTED_NOTE = " Null when the certificate is restricted."
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "Machine-readable: bad_request, "
+                         "invalid_body, missing_parameter, invalid_parameter, malformed_number, "
+                         "not_found, method_not_allowed, too_large, too_many_numbers, "
+                         "rate_limited, internal_error.", "examples": ["not_found"]},
+                "message": {"type": "string", "description": "Human-readable explanation."},
+            }}},
+    },
+    "Status": {"type": "string", "enum": STATUSES,
+               "description": "`expired` is derived: the expiry date has passed while the stored "
+                              "status is valid or suspended."},
+    "Scheme": {"type": "string", "enum": list(SCHEME_CODES)},
+    "StatusHistoryEntry": {
+        "type": "object", "required": ["status", "date", "reason"],
+        "properties": {
+            "status": _ref("Status"),
+            "date": {"type": "string", "format": "date", "description": "Effective date."},
+            "reason": {"type": ["string", "null"],
+                       "description": "Public reason; null when none is given or the "
+                                      "certificate is restricted."},
+            "derived": {"type": "boolean", "description": "Present (true) on the `expired` "
+                        "entry, which is derived from the expiry date, not recorded."},
+        },
+    },
+    "Audit": {
+        "type": "object", "required": ["audit_type", "audit_date"],
+        "properties": {"audit_type": {"type": "string", "enum": AUDIT_TYPES},
+                       "audit_date": {"type": "string", "format": "date"}},
+    },
+    "Certificate": {
+        "type": "object",
+        "description": "Every SPEC §2 field, named as in the CSV. For a restricted certificate "
+                       "(`restricted: true`) only certificate_number, scheme, standard, status, "
+                       "status_date, initial_issue_date, issue_date, expiry_date and "
+                       "accreditation are given; every other field is null.",
+        "required": ["certificate_number", "scheme", "standard", "status", "issue_date",
+                     "expiry_date", "restricted", "status_history", "audits", "verify_url",
+                     "updated_at"],
+        "properties": {
+            "certificate_number": {"type": "string", "examples": ["SQI/FW/2025/0003"]},
+            "scheme": _ref("Scheme"),
+            "standard": {"type": "string", "examples": ["GB/T 19001-2016/ISO 9001:2015"]},
+            "holder_name_zh": {**_NULLABLE_STRING, "description": "Null when restricted."},
+            "holder_name_en": {**_NULLABLE_STRING, "description": "Empty string when unknown."
+                               + _RESTRICTED_NOTE},
+            "credit_code": {**_NULLABLE_STRING, "description": "Unified social credit code "
+                            "(GB 32100-2015)." + _RESTRICTED_NOTE},
+            "address_zh": _NULLABLE_STRING, "address_en": _NULLABLE_STRING,
+            "province": _NULLABLE_STRING, "city": _NULLABLE_STRING,
+            "scope_zh": _NULLABLE_STRING, "scope_en": _NULLABLE_STRING,
+            "sites": {"type": ["array", "null"], "items": {"type": "string"},
+                      "description": "Other certified sites." + _RESTRICTED_NOTE},
+            "initial_issue_date": _NULLABLE_DATE,
+            "issue_date": {"type": "string", "format": "date"},
+            "expiry_date": {"type": "string", "format": "date"},
+            "status": _ref("Status"),
+            "status_date": _NULLABLE_DATE,
+            "status_reason": {**_NULLABLE_STRING, "description": "Public reason of the current "
+                              "stored status." + _RESTRICTED_NOTE},
+            "accreditation": {"type": ["string", "null"], "examples": ["CNAS"]},
+            "former_names": {"type": ["array", "null"], "items": {"type": "string"},
+                             "description": "Names before a change of name." + _RESTRICTED_NOTE},
+            "restricted": {"type": "boolean", "description": "The holder asked for "
+                           "confidentiality (ISO/IEC 17021-1 §8.1.2 Note 1)."},
+            "status_history": {"type": "array", "items": _ref("StatusHistoryEntry"),
+                               "description": "Oldest first."},
+            "audits": {"type": ["array", "null"], "items": _ref("Audit"),
+                       "description": "Oldest first. Null (hidden) when restricted."},
+            "verify_url": {"type": "string", "format": "uri",
+                           "description": "The public page; the number is percent-encoded."},
+            "updated_at": {"type": "string", "format": "date-time",
+                           "description": "Last change of the record, UTC."},
+        },
+    },
+    "VerifyRequest": {
+        "type": "object", "required": ["certificate_numbers"],
+        "properties": {"certificate_numbers": {
+            "type": "array", "maxItems": 1000,
+            "items": {"type": "string", "maxLength": 200},
+            "examples": [["02722Q10234R3M", "sqi-fw-2025-0003"]]}},
+    },
+    "VerifyResult": {
+        "type": "object", "required": ["certificate_number", "found", "status"],
+        "properties": {
+            "certificate_number": {"type": "string", "description": "As given in the request."},
+            "found": {"type": "boolean"},
+            "well_formed": {"type": "boolean", "description": "Whether the number has the "
+                            "shape of this body's numbers (when not found: typo vs unknown)."},
+            "status": {"oneOf": [_ref("Status"), {"type": "null"}]},
+            "registered_number": {"type": "string", "description": "The number as registered."},
+            "scheme": _ref("Scheme"),
+            "standard": {"type": "string"},
+            "holder_name_zh": {**_NULLABLE_STRING, "description": "Null when restricted."},
+            "holder_name_en": {**_NULLABLE_STRING, "description": "Null when restricted."},
+            "issue_date": {"type": "string", "format": "date"},
+            "expiry_date": {"type": "string", "format": "date"},
+            "restricted": {"type": "boolean"},
+            "verify_url": {"type": "string", "format": "uri"},
+        },
+    },
+    "VerifyResponse": {
+        "type": "object", "required": ["results"],
+        "properties": {
+            "results": {"type": "array", "items": _ref("VerifyResult"),
+                        "description": "One per requested number, in the order given."},
+            "count": {"type": "integer"},
+            "found": {"type": "integer", "description": "How many were found."},
+        },
+    },
+    "SearchResult": {
+        "type": "object",
+        "required": ["certificate_number", "holder_name_zh", "holder_name_en", "scheme",
+                     "status", "expiry_date"],
+        "properties": {
+            "certificate_number": {"type": "string"},
+            "holder_name_zh": {"type": "string"},
+            "holder_name_en": {"type": "string"},
+            "scheme": _ref("Scheme"),
+            "status": _ref("Status"),
+            "expiry_date": {"type": "string", "format": "date"},
+        },
+        "additionalProperties": True,
+    },
+    "SearchResponse": {
+        "type": "object", "required": ["total", "page", "per_page", "results"],
+        "properties": {
+            "total": {"type": "integer"},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "results": {"type": "array", "items": _ref("SearchResult")},
+        },
+        "additionalProperties": True,
+    },
+    "StatsRow": {
+        "type": "object",
+        "description": "One row of the SPEC §6 table: a scheme or a category total.",
+        "properties": {
+            "scheme": {"type": "string", "description": "A scheme code, or a total such as "
+                       "`management total`."},
+            "valid": {"type": "integer"}, "newly_issued": {"type": "integer"},
+            "surveillance_audits": {"type": "integer"}, "suspended": {"type": "integer"},
+            "withdrawn": {"type": "integer"}, "cancelled": {"type": "integer"},
+        },
+        "additionalProperties": True,
+    },
+    "Stats": {
+        "type": "object", "description": "Certification statistics of one year (SPEC §6).",
+        "properties": {"year": {"type": "integer"},
+                       "rows": {"type": "array", "items": _ref("StatsRow")}},
+        "additionalProperties": True,
+    },
+}
+
+_NUMBER_PARAM = {
+    "name": "number", "in": "path", "required": True,
+    "description": "The certificate number, raw (`02722Q10234R3M`), percent-encoded "
+                   "(`SQI%2FFW%2F2025%2F0003`) or normalised (`sqifw20250003`): case, spaces, "
+                   "`-` and `/` are ignored.",
+    "schema": {"type": "string"}, "examples": {"plain": {"value": "02722Q10234R3M"},
+                                               "encoded": {"value": "SQI%2FFW%2F2025%2F0003"}},
+}
+_RATE_LIMITED = _error("Rate limited (429).")
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema}
+
+
+PATHS: dict[str, Any] = {
+    "/certificates/{number}": {"get": {
+        "operationId": "getCertificate", "tags": ["certificates"],
+        "summary": "One certificate with its live status, history and audits.",
+        "parameters": [_NUMBER_PARAM],
+        "responses": {
+            "200": _json("The certificate. Sent with `Cache-Control: no-cache` and an ETag "
+                         "(send If-None-Match to get 304 when unchanged).", _ref("Certificate")),
+            "304": {"description": "Not modified since the ETag sent in If-None-Match."},
+            "400": _error("The number is malformed (code `malformed_number`)."),
+            "404": _error("Well-formed, but no such certificate was issued by this body "
+                          "(code `not_found`)."),
+            "429": _RATE_LIMITED,
+        }}},
+    "/certificates": {"get": {
+        "operationId": "searchCertificates", "tags": ["certificates"],
+        "summary": "Full-text search of the public register (restricted certificates are left "
+                   "out).",
+        "parameters": [
+            _query("q", "Words to search for: name, former name, credit code, scope, number.",
+                   {"type": "string"}),
+            _query("scheme", "Only this scheme.", _ref("Scheme")),
+            _query("status", "Only this status.", _ref("Status")),
+            _query("province", "Only this province (as registered, e.g. 上海市).",
+                   {"type": "string"}),
+            _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1,
+                                                    "default": 1}),
+            _query("per_page", "Results per page.", {"type": "integer", "minimum": 1,
+                                                     "maximum": 100, "default": 20}),
+        ],
+        "responses": {
+            "200": _json("One page of results, best first.", _ref("SearchResponse")),
+            "400": _error("A parameter is not valid."),
+            "429": _RATE_LIMITED,
+        }}},
+    "/certificates/verify": {"post": {
+        "operationId": "verifyCertificates", "tags": ["certificates"],
+        "summary": "Check up to 1000 certificate numbers at once.",
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("VerifyRequest")}}},
+        "responses": {
+            "200": _json("One result per number, in the order given.", _ref("VerifyResponse")),
+            "400": _error("The body is not JSON, or certificate_numbers is missing, not an "
+                          "array, or holds a non-string."),
+            "413": _error("More than 1000 numbers (code `too_many_numbers`), or the body is too "
+                          "large."),
+            "429": _RATE_LIMITED,
+        }}},
+    "/stats": {"get": {
+        "operationId": "getStats", "tags": ["statistics"],
+        "summary": "Certification statistics of one year (SPEC §6).",
+        "parameters": [_query("year", "The year, e.g. 2022.", {"type": "integer"})],
+        "responses": {
+            "200": _json("The statistics table.", _ref("Stats")),
+            "400": _error("The year is not valid."),
+            "429": _RATE_LIMITED,
+        }}},
+    "/openapi.json": {"get": {
+        "operationId": "getOpenApi", "tags": ["meta"],
+        "summary": "This description.",
+        "responses": {"200": _json("An OpenAPI 3.1 document.", {"type": "object"})}}},
+}
+
+
+def document(base_url: str) -> dict[str, Any]:
+    """Return the OpenAPI document, its server at `base_url` + /api/v1."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Certificate verification API",
+            "version": "1.0.0",
+            "summary": "Look up certificates issued by the certification body, check supplier "
+                       "lists, read statistics.",
+            "description": "JSON over HTTPS. Errors are always "
+                           '`{"error": {"code": "...", "message": "..."}}` with the HTTP '
+                           "status: 400 bad parameter, 404 unknown, 405 wrong method, 413 too "
+                           "large, 429 rate limited. Dates are ISO 8601 (`YYYY-MM-DD`); times "
+                           "are UTC. The status `expired` is derived from the expiry date and "
+                           "never stored.",
+        },
+        "servers": [{"url": base_url + "/api/v1"}],
+        "tags": [{"name": "certificates"}, {"name": "statistics"}, {"name": "meta"}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    """Return the OpenAPI description of this API."""
+    response = jsonify(document(current_app.config["PUBLIC_BASE_URL"]))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
