@@ -19,6 +19,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Certificate, CertificateEvent
 from portal.models.subscription import Subscription
+from portal.services.mail import MailError
 from portal.services.feeds import FEED_KINDS
 
 
@@ -72,9 +73,9 @@ def subscribe(cert: Certificate, email: str, *, lang: str, now: datetime) -> Out
 
 
 def _send(**message: object) -> None:
-    from portal.services import mail  # the complaints feature owns the mail service
+    from portal.services import mail
 
-    mail.send_mail(**message)
+    mail.send_mail(**message)  # type: ignore[arg-type]
 
 
 def _unsubscribe_headers(url: str) -> dict[str, str]:
@@ -136,8 +137,13 @@ def send_notifications(*, now: datetime) -> int:
                 body = render_template("emails/watch_change.txt", cert=sub.certificate,
                                        events=events, unsubscribe_url=unsubscribe_url,
                                        page_url=certificate_url(sub.certificate))
-            _send(to=sub.email, subject=subject, body=body,
-                           headers=_unsubscribe_headers(unsubscribe_url))
+            try:
+                _send(to=sub.email, subject=subject, body=body,
+                      headers=_unsubscribe_headers(unsubscribe_url))
+            except MailError:
+                current_app.logger.warning("watch mail to subscription %s failed", sub.id)
+                db.session.rollback()  # try again on the next run
+                continue
             sent += 1
         sub.last_event_id = newest
         db.session.commit()

@@ -10,6 +10,7 @@ from portal.extensions import csrf, limiter
 from portal.i18n import STATUS_LABELS, current_lang
 from portal.services import bulk_verify, feeds
 from portal.services import watch as watch_service
+from portal.services.mail import MailError
 from portal.services import certificates as certificate_service
 from portal.suppliers import bp
 from portal.suppliers.forms import SupplierListForm, WatchForm
@@ -96,7 +97,12 @@ def watch(number: str) -> Any:
     cert = certificate_service.get_by_number(number) or abort(404)
     form = WatchForm()
     if form.validate_on_submit():
-        watch_service.subscribe(cert, form.email.data, lang=current_lang(), now=clock.utcnow())
+        try:
+            watch_service.subscribe(cert, form.email.data, lang=current_lang(),
+                                    now=clock.utcnow())
+        except MailError:
+            error = _("The confirmation e-mail could not be sent just now. Please try again later.")
+            return render_template("watch/form.html", cert=cert, form=form, error=error), 503
         # The same answer whether or not the address was subscribed already.
         return render_template("watch/check_mail.html", cert=cert)
     status = 400 if form.errors else 200

@@ -91,3 +91,30 @@ def test_subscribing_twice_answers_the_same(client, make_certificate, outbox):
                          data={"email": "a@example.com"})
     assert first.text == second.text
     assert len(outbox) == 1
+
+
+def test_confirmation_mail_reaches_the_outbox_without_smtp(client, make_certificate):
+    from portal.services.mail import read_outbox
+
+    cert = make_certificate()
+    client.post(f"/certificates/{cert.certificate_number}/watch?lang=en",
+                data={"email": "buyer@example.com"})
+    messages = read_outbox()
+    assert len(messages) == 1
+    assert messages[0]["To"] == "buyer@example.com"
+    assert cert.certificate_number in messages[0]["Subject"]
+    assert "/watch/confirm/" in messages[0].get_content()
+
+
+def test_mail_failure_is_explained_not_a_500(client, make_certificate, monkeypatch):
+    from portal.services.mail import MailError
+
+    def fail(**message):
+        raise MailError("smtp down")
+
+    monkeypatch.setattr(watch_service, "_send", fail)
+    cert = make_certificate()
+    response = client.post(f"/certificates/{cert.certificate_number}/watch?lang=en",
+                           data={"email": "buyer@example.com"})
+    assert response.status_code == 503
+    assert "could not be sent" in response.text
