@@ -1,5 +1,167 @@
-"""`portal` commands: certificates."""
+"""`portal import-certificates`, `portal import-audits`, `portal export-certificates`."""
+
+import sys
+import time
+from pathlib import Path
+from typing import BinaryIO
 
 import click
+from flask.cli import with_appcontext
 
-COMMANDS: list[click.Command] = []
+from portal import clock
+from portal.services import exporting, importing
+
+SHOW_PROGRESS_FROM = 2000  # rows; smaller files finish before a bar would be useful
+SHOW_CHANGES = 50  # updated rows listed by --dry-run
+
+
+class _Progress:
+    """Show progress on stderr: a bar on a terminal, a count every 10% otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        self.phase = ""
+        self.shown = 0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if total < SHOW_PROGRESS_FROM:
+            return
+        label = {"check": "checking rows", "write": "writing"}.get(phase, phase)
+        if phase != self.phase:
+            self.close()
+            self.phase, self.shown = phase, 0
+            if self.tty:
+                self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+                self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+        elif done == total or done - self.shown >= total // 10:
+            click.echo(f"{label}: {done}/{total}", err=True)
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _print_problems(errors: list[importing.ImportProblem], rows: int) -> None:
+    for error in errors:
+        click.echo(str(error), err=True)
+    bad_lines = len({e.line for e in errors})
+    click.echo(f"{len(errors)} problem(s) on {bad_lines} line(s) of {rows} row(s); "
+               "nothing was written.", err=True)
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise click.FileError(str(path), exc.strerror) from None
+
+
+@click.command("import-certificates")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True,
+              help="Check the file and say what would change; write nothing.")
+@with_appcontext
+def import_certificates(file: Path, dry_run: bool) -> None:
+    """Check every row of FILE (CSV or XLSX), then create or update all certificates in it.
+
+    Upserts by certificate number. If any row is bad, nothing is written and every problem is
+    listed as `line N: column: problem`; the exit status is then 1.
+    """
+    from portal.cli import cli_actor
+
+    started = time.perf_counter()
+    progress = _Progress()
+    with _open(file) as stream:
+        plan = importing.plan_certificate_import(stream, file.name, progress=progress)
+    progress.close()
+    rows = plan.total_rows
+    if dry_run:
+        for row in [r for r in plan.rows if r.action == "update"][:SHOW_CHANGES]:
+            fields = ", ".join(f"{name} {old!r} -> {new!r}"
+                               for name, (old, new) in row.changes.items())
+            click.echo(f"line {row.line}: {row.data.certificate_number}: would update {fields}")
+        if plan.count("update") > SHOW_CHANGES:
+            click.echo(f"... and {plan.count('update') - SHOW_CHANGES} more updates")
+        click.echo(f"Dry run of {file.name}, nothing written: {plan.count('create')} would be "
+                   f"created, {plan.count('update')} updated, {plan.count('unchanged')} "
+                   f"unchanged.")
+        if not plan.ok:
+            _print_problems(plan.errors, rows)
+            sys.exit(1)
+        return
+    if not plan.ok:
+        _print_problems(plan.errors, rows)
+        sys.exit(1)
+    try:
+        result = importing.apply_certificate_import(plan, actor=cli_actor(), now=clock.utcnow(),
+                                                    progress=progress)
+    except importing.ImportRefused as exc:
+        progress.close()
+        _print_problems(exc.errors, rows)
+        sys.exit(1)
+    progress.close()
+    seconds = time.perf_counter() - started
+    click.echo(f"Imported {file.name}: {result.created} created, {result.updated} updated, "
+               f"{result.unchanged} unchanged ({len(plan.rows)} rows in {seconds:.1f} s).")
+
+
+@click.command("import-audits")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file; write nothing.")
+@with_appcontext
+def import_audits(file: Path, dry_run: bool) -> None:
+    """Add the audits listed in FILE (certificate_number,audit_type,audit_date).
+
+    Audits already stored are left alone; if any row is bad, nothing is written.
+    """
+    from portal.cli import cli_actor
+
+    with _open(file) as stream:
+        plan = importing.plan_audit_import(stream, file.name)
+    rows = plan.total_rows
+    if not plan.ok:
+        _print_problems(plan.errors, rows)
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"Dry run of {file.name}, nothing written: {plan.count('create')} audits "
+                   f"would be added, {plan.count('unchanged')} already stored.")
+        return
+    try:
+        added = importing.apply_audit_import(plan, actor=cli_actor(), now=clock.utcnow())
+    except importing.ImportRefused as exc:
+        _print_problems(exc.errors, rows)
+        sys.exit(1)
+    click.echo(f"Imported {file.name}: {added} audits added, {len(plan.rows) - added} already "
+               f"stored.")
+
+
+@click.command("export-certificates")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@with_appcontext
+def export_certificates(file: Path) -> None:
+    """Write every certificate to FILE: XLSX when it ends in .xlsx, else CSV ("-": stdout).
+
+    The columns are those of import-certificates, so the file can be imported again as is.
+    """
+    if str(file) == "-":
+        count = exporting.write_csv(sys.stdout.buffer)
+        click.echo(f"Exported {count} certificates.", err=True)
+        return
+    partial = file.with_name(file.name + ".partial")
+    try:
+        with partial.open("wb") as stream:
+            count = exporting.export_certificates(stream, file.name)
+        partial.replace(file)  # never leave a half-written export under the real name
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.FileError(str(file), exc.strerror) from None
+    click.echo(f"Exported {count} certificates to {file}.")
+
+
+COMMANDS: list[click.Command] = [import_certificates, import_audits, export_certificates]

@@ -1,0 +1,128 @@
+"""Time `portal import-certificates` on 100,000 rows: `python -m benchmarks import`.
+
+Generates a CSV of valid certificates in a temporary folder, imports it into a fresh SQLite
+file database through the service the CLI uses, and prints a table: the dry run (checking
+only), the real import, a re-import of 10,000 unchanged rows and an export.
+"""
+
+import csv
+import io
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from portal.domain.codes import make_credit_code
+from portal.domain.records import CERTIFICATE_COLUMNS
+
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
+REIMPORT_ROWS = min(10_000, ROWS)
+SCHEMES = ("QMS", "EMS", "OHSMS", "SRMS", "VOLUNTARY_PRODUCT", "REAL_ESTATE_SERVICE")
+CITIES = (("上海市", "上海市", "浦东新区张江路"), ("江苏省", "苏州市", "工业园区星湖街"),
+          ("浙江省", "杭州市", "滨江区江南大道"), ("广东省", "深圳市", "南山区科技园"))
+
+
+def certificate_row(n: int, rng: random.Random) -> dict[str, str]:
+    """Return one valid CSV row with realistic bilingual content."""
+    province, city, street = CITIES[n % len(CITIES)]
+    issued = date(2020, 1, 1) + timedelta(days=rng.randrange(1800))
+    status = rng.choices(("valid", "suspended", "withdrawn", "cancelled"), (90, 3, 3, 4))[0]
+    return {
+        "certificate_number": f"0272{n % 10}Q{n:07d}R{n % 4}M",
+        "scheme": SCHEMES[n % len(SCHEMES)],
+        "standard": "GB/T 19001-2016/ISO 9001:2015",
+        "holder_name_zh": f"{city[:-1]}华信精密制造{n}有限公司",
+        "holder_name_en": f"Huaxin Precision Manufacturing {n} Co., Ltd.",
+        "credit_code": make_credit_code(f"91{310000 + n % 1000:06d}MA{n:07d}"[:17]),
+        "address_zh": f"{province}{city}{street}{n % 900 + 1}号",
+        "address_en": f"No. {n % 900 + 1}, {city}",
+        "province": province,
+        "city": city,
+        "scope_zh": "精密机械零部件的设计、生产和销售",
+        "scope_en": "Design, production and sale of precision machine parts",
+        "sites": f"{city}{street}{n % 50 + 2}号" if n % 5 == 0 else "",
+        "initial_issue_date": (issued - timedelta(days=1095)).isoformat() if n % 3 else "",
+        "issue_date": issued.isoformat(),
+        "expiry_date": (issued + timedelta(days=1095)).isoformat(),
+        "status": status,
+        "status_date": (issued + timedelta(days=200)).isoformat() if status != "valid" else "",
+        "status_reason": "未按期接受监督审核" if status != "valid" else "",
+        "accreditation": "CNAS",
+        "former_names": f"{city[:-1]}华信机械{n}厂" if n % 7 == 0 else "",
+        "restricted": "true" if n % 50 == 0 else "false",
+    }
+
+
+def write_csv(path: Path, rows: int, seed: int = 2022) -> None:
+    """Write `rows` valid certificate rows to `path`."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CERTIFICATE_COLUMNS)
+        writer.writeheader()
+        for n in range(1, rows + 1):
+            writer.writerow(certificate_row(n, rng))
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    """Print rows, seconds and rows/s for dry run, import, unchanged re-import and export."""
+    from portal import clock, create_app
+    from portal.extensions import db
+    from portal.services import exporting, importing
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        big, small = folder / "certificates.csv", folder / "unchanged.csv"
+        write_csv(big, ROWS)
+        write_csv(small, REIMPORT_ROWS)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
+                          "SEARCH_INDEX_DIR": str(folder / "index"), "SECRET_KEY": "bench"})
+        now = clock.utcnow()
+        results: list[tuple[str, int, float]] = []
+        with app.app_context():
+            db.create_all()
+
+            def plan(path: Path) -> importing.ImportPlan:
+                with path.open("rb") as stream:
+                    return importing.plan_certificate_import(stream, path.name)
+
+            seconds, dry = timed(lambda: plan(big))
+            assert dry.ok, dry.errors[:5]
+            results.append(("dry run (check only)", ROWS, seconds))
+
+            def full_import() -> importing.ImportResult:
+                return importing.apply_certificate_import(plan(big), actor="bench", now=now)
+
+            seconds, result = timed(full_import)
+            assert result.created == ROWS, result
+            results.append(("import into empty database", ROWS, seconds))
+
+            def reimport() -> importing.ImportResult:
+                return importing.apply_certificate_import(plan(small), actor="bench", now=now)
+
+            seconds, result = timed(reimport)
+            assert result.unchanged == REIMPORT_ROWS, result
+            results.append(("re-import, all unchanged", REIMPORT_ROWS, seconds))
+
+            seconds, count = timed(lambda: exporting.write_csv(io.BytesIO()))
+            results.append(("export to CSV", int(count), seconds))
+            db.session.remove()
+            db.engine.dispose()
+
+    print(f"{'operation':<30} {'rows':>8} {'seconds':>8} {'rows/s':>9}")
+    for name, rows, seconds in results:
+        print(f"{name:<30} {rows:>8} {seconds:>8.1f} {rows / seconds:>9.0f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

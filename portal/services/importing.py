@@ -1,0 +1,806 @@
+"""Import the register from CSV or XLSX: check every row first, then write all or nothing.
+
+Planning (`plan_certificate_import`, `plan_audit_import`) reads a whole file, checks every row
+against the SPEC §2 rules and against what is stored, and writes nothing. Applying a plan
+(`apply_certificate_import`, `apply_audit_import`) writes it in one transaction and commits
+once. The CLI (`portal import-certificates`) and the staff back office share this code path.
+
+Problem texts are English msgids marked with `_l`: `ImportProblem.problem` is the English
+text (CLI, logs, tests); `ImportProblem.translated()` gives it in the current request's
+language (back office).
+"""
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, BinaryIO
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal.domain.codes import (
+    CREDIT_CODE_CHARSET,
+    credit_code_problem,
+    is_well_formed_number,
+    normalise_credit_code,
+    number_key,
+    suggest_credit_code,
+)
+from portal.domain.records import (
+    AUDIT_COLUMNS,
+    CERTIFICATE_COLUMNS,
+    DATA_FIELDS,
+    REQUIRED_COLUMNS,
+    CertificateData,
+)
+from portal.domain.schemes import SCHEME_CODES, parse_scheme
+from portal.domain.status import FINAL, CertificateStatus, TransitionError, can_move
+from portal.extensions import db
+from portal.models import (
+    Audit,
+    AuditLogEntry,
+    AuditType,
+    Certificate,
+    CertificateEvent,
+    EventKind,
+    SearchChange,
+    Site,
+)
+from portal.services import certificates as certificate_service
+
+# A progress callback: (phase, done, total); phases are "check" and "write".
+Progress = Callable[[str, int, int], None]
+
+LIST_SEPARATORS = re.compile(r"[;；]")  # full-width too: staff type Chinese in Excel
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TRUE = frozenset({"true"})
+_FALSE = frozenset({"false", ""})
+_QUERY_CHUNK = 500  # keys per IN (...) query: far below every backend's parameter limit
+_WRITE_CHUNK = 2000  # certificates per bulk INSERT round
+
+# Problem texts (msgids). Parameters are values from the file or the register.
+NOT_UTF8 = _l("the file is not UTF-8 text; in Excel save it as \"CSV UTF-8\" or as .xlsx")
+XLS_OLD = _l("old .xls workbooks cannot be read; save the file as .xlsx or \"CSV UTF-8\"")
+UNREADABLE_XLSX = _l("the workbook cannot be read: %(detail)s")
+BAD_CSV = _l("the file is not valid CSV: %(detail)s")
+EMPTY_FILE = _l("the file is empty; the first row must name the columns")
+UNKNOWN_COLUMN = _l("unknown column; the columns are: %(columns)s")
+UNKNOWN_COLUMN_HINT = _l("unknown column; did you mean %(suggestion)s?")
+DUPLICATE_COLUMN = _l("the column appears twice")
+MISSING_COLUMN = _l("required column is missing")
+TOO_MANY_CELLS = _l("the row has %(cells)s values but the header names %(columns)s columns")
+REQUIRED = _l("required, but empty")
+TOO_LONG = _l("too long: %(length)s characters, at most %(limit)s")
+NUL_CHARACTER = _l("contains a NUL character")
+BAD_NUMBER = _l("%(value)s is not a certificate number: use 4 to 40 letters and digits "
+                "(at least one digit), optionally separated by -, / or spaces")
+UNKNOWN_SCHEME = _l("unknown scheme %(value)s; use one of %(schemes)s")
+UNKNOWN_STATUS = _l("unknown status %(value)s; use one of valid, suspended, withdrawn, cancelled")
+EXPIRED_STATUS = _l("expired is derived from expiry_date and is never imported; give the stored "
+                    "status (valid or suspended)")
+BAD_DATE = _l("%(value)s is not a date in the form YYYY-MM-DD")
+NO_SUCH_DAY = _l("%(value)s is not a day of the calendar")
+INITIAL_AFTER_ISSUE = _l("%(value)s is after issue_date %(issue)s")
+EXPIRY_NOT_AFTER_ISSUE = _l("%(value)s must be after issue_date %(issue)s")
+STATUS_BEFORE_ISSUE = _l("%(value)s is before the certificate was first issued (%(first)s)")
+STATUS_BEFORE_STORED = _l("%(value)s is before the stored status change of %(stored)s")
+BAD_CREDIT_LENGTH = _l("%(value)s: must be 18 characters, got %(length)s")
+BAD_CREDIT_CHARS = _l("%(value)s: characters not allowed: %(chars)s (I, O, Z, S and V are never "
+                      "used)")
+BAD_CREDIT_REGION = _l("%(value)s: characters 3-8 must be the six-digit administrative division "
+                       "code")
+BAD_CHECK_DIGIT = _l("%(value)s: check digit should be %(expected)s, not %(found)s")
+BAD_BOOLEAN = _l("%(value)s: use true or false")
+DUPLICATE_ROW = _l("the same certificate is already on line %(other)s")
+STATUS_NOT_ALLOWED = _l("cannot change the stored status %(current)s to %(target)s")
+STATUS_FINAL = _l("cannot change the stored status %(current)s to %(target)s: %(current)s is "
+                  "final")
+REGISTER_CHANGED = _l("the register changed while importing; check the file again")
+UNKNOWN_CERTIFICATE = _l("no certificate %(value)s in the register")
+UNKNOWN_AUDIT_TYPE = _l("unknown audit type %(value)s; use one of initial, surveillance, "
+                        "recertification, special")
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One thing wrong with a file: `line N: column: problem` (line 1 is the header)."""
+
+    line: int
+    column: str
+    problem: str  # English, for the CLI and logs
+    message: Any = field(default=None, compare=False, repr=False)  # lazy msgid
+    params: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.column}: {self.problem}"
+
+    def translated(self) -> str:
+        """Return the problem text in the current request's language (for the back office)."""
+        if self.message is None:
+            return self.problem
+        return str(self.message) % dict(self.params)
+
+
+_english_cache: dict[int, str] = {}
+
+
+def _english(message: Any) -> str:
+    key = id(message)
+    if key not in _english_cache:
+        with force_locale("en"):
+            _english_cache[key] = str(message)
+    return _english_cache[key]
+
+
+def problem(line: int, column: str, message: Any, **params: Any) -> ImportProblem:
+    """Build an ImportProblem from a msgid constant of this module and its parameters."""
+    return ImportProblem(line, column, _english(message) % params, message,
+                         tuple(params.items()))
+
+
+class ImportRefused(Exception):
+    """A plan with problems was applied, or the register changed under it; nothing written."""
+
+    def __init__(self, errors: Sequence[ImportProblem]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = list(errors)
+
+
+@dataclass
+class PlannedRow:
+    """One good row: what importing it would do to the register."""
+
+    line: int
+    data: CertificateData
+    action: str  # "create" | "update" | "unchanged"
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ImportPlan:
+    """What a certificate file would do, and every problem found in it."""
+
+    rows: list[PlannedRow]
+    errors: list[ImportProblem]
+    total_rows: int = 0  # data rows read from the file, good and bad
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str) -> int:
+        """Return how many rows would be created, updated or left unchanged."""
+        return sum(1 for row in self.rows if row.action == action)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass
+class PlannedAudit:
+    line: int
+    certificate_number: str  # as stored in the register
+    certificate_id: int
+    audit_type: AuditType
+    audit_date: date
+    action: str  # "create" | "unchanged" (already stored, or earlier in the file)
+
+
+@dataclass
+class AuditImportPlan:
+    rows: list[PlannedAudit]
+    errors: list[ImportProblem]
+    total_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str) -> int:
+        """Return how many audits would be created or are already stored."""
+        return sum(1 for row in self.rows if row.action == action)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a table from CSV or XLSX
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table at all."""
+
+    def __init__(self, error: ImportProblem) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass
+class Table:
+    header_line: int
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number in the file, cells), empty rows left out
+
+
+def read_table(stream: BinaryIO, filename: str) -> Table:
+    """Read a header row and the data rows of a CSV (UTF-8, BOM optional) or XLSX file."""
+    raw = stream.read()
+    name = filename.lower()
+    if name.endswith(".xls") or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise TableError(problem(1, "file", XLS_OLD))
+    if name.endswith((".xlsx", ".xlsm")) or raw[:4] == b"PK\x03\x04":
+        records = _xlsx_records(raw)
+    else:
+        records = _csv_records(raw)
+    header_line, header = 0, None
+    rows: list[tuple[int, list[str]]] = []
+    for line, cells in records:
+        if not any(cells):
+            continue
+        if header is None:
+            header_line, header = line, cells
+        else:
+            rows.append((line, cells))
+    if header is None:
+        raise TableError(problem(1, "file", EMPTY_FILE))
+    return Table(header_line, [h.strip().lower() for h in header], rows)
+
+
+def _csv_records(raw: bytes) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise TableError(problem(line, "file", NOT_UTF8)) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    last = 0
+    try:
+        for cells in reader:
+            # A quoted value may span lines: report the line the record starts on.
+            yield last + 1, [c.strip() for c in cells]
+            last = reader.line_num
+    except csv.Error as exc:
+        raise TableError(problem(reader.line_num, "file", BAD_CSV, detail=str(exc))) from None
+
+
+def _xlsx_records(raw: bytes) -> Iterator[tuple[int, list[str]]]:
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file  # noqa: BLE001
+        raise TableError(problem(1, "file", UNREADABLE_XLSX, detail=str(exc)[:200])) from None
+    try:
+        sheet = book.worksheets[0]
+        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield line, [_cell_text(v) for v in values]
+    finally:
+        book.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _header_problems(table: Table, columns: Sequence[str],
+                     required: Iterable[str]) -> tuple[dict[str, int], list[ImportProblem]]:
+    """Map column names to positions; report unknown, repeated and missing columns."""
+    index: dict[str, int] = {}
+    errors: list[ImportProblem] = []
+    line = table.header_line
+    for i, name in enumerate(table.header):
+        if not name:
+            if any(i < len(cells) and cells[i] for _, cells in table.rows):
+                errors.append(problem(line, f"column {i + 1}", UNKNOWN_COLUMN,
+                                      columns=", ".join(columns)))
+            continue
+        if name in index:
+            errors.append(problem(line, name, DUPLICATE_COLUMN))
+        elif name not in columns:
+            close = difflib.get_close_matches(name, columns, n=1)
+            if close:
+                errors.append(problem(line, name, UNKNOWN_COLUMN_HINT, suggestion=close[0]))
+            else:
+                errors.append(problem(line, name, UNKNOWN_COLUMN, columns=", ".join(columns)))
+        else:
+            index[name] = i
+    for name in columns:
+        if name in required and name not in index:
+            errors.append(problem(line, name, MISSING_COLUMN))
+    return index, errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking certificate rows
+
+
+def _column_limits() -> dict[str, int]:
+    limits = {}
+    for column in Certificate.__table__.columns:
+        length = getattr(column.type, "length", None)
+        if length and column.name in CERTIFICATE_COLUMNS:
+            limits[column.name] = length
+    limits["sites"] = Site.__table__.c.address.type.length
+    limits["former_names"] = Certificate.__table__.c.holder_name_zh.type.length
+    return limits
+
+
+_LIMITS = _column_limits()
+
+
+class _RowChecker:
+    """Turn the cells of one row into CertificateData, collecting every problem on the way."""
+
+    def __init__(self, line: int, values: dict[str, str]) -> None:
+        self.line = line
+        self.values = values
+        self.errors: list[ImportProblem] = []
+
+    def fail(self, column: str, message: Any, **params: Any) -> None:
+        self.errors.append(problem(self.line, column, message, **params))
+
+    def text(self, column: str) -> str:
+        value = self.values.get(column, "")
+        if not value and column in REQUIRED_COLUMNS:
+            self.fail(column, REQUIRED)
+        elif "\x00" in value:
+            self.fail(column, NUL_CHARACTER)
+        elif column in _LIMITS and column not in ("sites", "former_names") \
+                and len(value) > _LIMITS[column]:
+            self.fail(column, TOO_LONG, length=len(value), limit=_LIMITS[column])
+        return value
+
+    def items(self, column: str) -> list[str]:
+        value = self.text(column)
+        items = [item.strip() for item in LIST_SEPARATORS.split(value)] if value else []
+        items = [item for item in items if item]
+        for item in items:
+            if len(item) > _LIMITS[column]:
+                self.fail(column, TOO_LONG, length=len(item), limit=_LIMITS[column])
+        return items
+
+    def day(self, column: str) -> date | None:
+        value = self.text(column)
+        if not value:
+            return None
+        if not _ISO_DATE.match(value):
+            self.fail(column, BAD_DATE, value=value)
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(column, NO_SUCH_DAY, value=value)
+            return None
+
+    def certificate(self) -> CertificateData | None:
+        number = self.text("certificate_number")
+        if number and not is_well_formed_number(number):
+            self.fail("certificate_number", BAD_NUMBER, value=number)
+        scheme = self.text("scheme")
+        if scheme:
+            try:
+                scheme = parse_scheme(scheme)
+            except ValueError:
+                self.fail("scheme", UNKNOWN_SCHEME, value=scheme, schemes=", ".join(SCHEME_CODES))
+        status = self._status()
+        credit_code = self._credit_code()
+        restricted = self.text("restricted").lower()
+        if restricted not in _TRUE | _FALSE:
+            self.fail("restricted", BAD_BOOLEAN, value=self.values.get("restricted", ""))
+        texts = {name: self.text(name) for name in (
+            "standard", "holder_name_zh", "holder_name_en", "address_zh", "address_en",
+            "province", "city", "scope_zh", "scope_en", "status_reason", "accreditation")}
+        sites = self.items("sites")
+        former_names = self.items("former_names")
+        initial, issued, expiry = (self.day("initial_issue_date"), self.day("issue_date"),
+                                   self.day("expiry_date"))
+        status_date = self.day("status_date")
+        if initial and issued and initial > issued:
+            self.fail("initial_issue_date", INITIAL_AFTER_ISSUE, value=initial.isoformat(),
+                      issue=issued.isoformat())
+        if issued and expiry and expiry <= issued:
+            self.fail("expiry_date", EXPIRY_NOT_AFTER_ISSUE, value=expiry.isoformat(),
+                      issue=issued.isoformat())
+        first = initial or issued
+        if status_date and first and status_date < first:
+            self.fail("status_date", STATUS_BEFORE_ISSUE, value=status_date.isoformat(),
+                      first=first.isoformat())
+        if self.errors or status is None or issued is None or expiry is None:
+            return None
+        return CertificateData(
+            certificate_number=number, scheme=scheme, issue_date=issued, expiry_date=expiry,
+            status=status, credit_code=credit_code, sites=sites,
+            initial_issue_date=initial, status_date=status_date, former_names=former_names,
+            restricted=restricted in _TRUE, **texts)
+
+    def _status(self) -> CertificateStatus | None:
+        value = self.text("status")
+        if not value:
+            return None
+        if value.lower() == "expired":
+            self.fail("status", EXPIRED_STATUS)
+            return None
+        try:
+            return CertificateStatus(value.lower())
+        except ValueError:
+            self.fail("status", UNKNOWN_STATUS, value=value)
+            return None
+
+    def _credit_code(self) -> str:
+        raw = self.text("credit_code")
+        if not raw:
+            return ""
+        code = normalise_credit_code(raw)
+        if credit_code_problem(code) is None:
+            return code
+        bad = sorted({ch for ch in code if ch not in CREDIT_CODE_CHARSET})
+        fixed = suggest_credit_code(code)
+        if len(code) != 18:
+            self.fail("credit_code", BAD_CREDIT_LENGTH, value=raw, length=len(code))
+        elif fixed:  # only the 18th character is wrong
+            self.fail("credit_code", BAD_CHECK_DIGIT, value=raw, expected=fixed[17],
+                      found=code[17])
+        elif bad:
+            self.fail("credit_code", BAD_CREDIT_CHARS, value=raw, chars=" ".join(bad))
+        else:
+            self.fail("credit_code", BAD_CREDIT_REGION, value=raw)
+        return code
+
+
+def _load_existing(keys: Iterable[str]) -> dict[str, Certificate]:
+    """Load the stored certificates among `keys` (with their sites) in a few queries."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    if len(wanted) > 20 * _QUERY_CHUNK:
+        # Many keys: one scan of the key column beats many IN lists that find nothing.
+        stored = set(db.session.scalars(select(Certificate.number_key)))
+        wanted &= stored
+    found: dict[str, Certificate] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), _QUERY_CHUNK):
+        chunk = ordered[start:start + _QUERY_CHUNK]
+        query = (select(Certificate).where(Certificate.number_key.in_(chunk))
+                 .options(selectinload(Certificate.sites)))
+        for cert in db.session.scalars(query):
+            found[cert.number_key] = cert
+    return found
+
+
+def _problem_order(header: list[str]) -> Callable[[ImportProblem], tuple[int, int]]:
+    """Sort problems by line, then in the order of the file's columns."""
+    position = {name: i for i, name in enumerate(header)}
+    return lambda e: (e.line, position.get(e.column, len(header)))
+
+
+def _report(progress: Progress | None, phase: str, done: int, total: int) -> None:
+    if progress is not None and (done == total or done % 1000 == 0):
+        progress(phase, done, total)
+
+
+def plan_certificate_import(stream: BinaryIO, filename: str, *,
+                            progress: Progress | None = None) -> ImportPlan:
+    """Check every row of a certificate file against the rules and the register; write nothing."""
+    try:
+        table = read_table(stream, filename)
+    except TableError as exc:
+        return ImportPlan(rows=[], errors=[exc.error])
+    index, errors = _header_problems(table, CERTIFICATE_COLUMNS, REQUIRED_COLUMNS)
+    if errors:
+        return ImportPlan(rows=[], errors=errors, total_rows=len(table.rows))
+    width = len(table.header)
+    good: list[tuple[int, CertificateData]] = []
+    seen: dict[str, int] = {}
+    total = len(table.rows)
+    for done, (line, cells) in enumerate(table.rows, start=1):
+        if len(cells) > width and any(cells[width:]):
+            errors.append(problem(line, "row", TOO_MANY_CELLS, cells=len(cells), columns=width))
+            continue
+        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+        checker = _RowChecker(line, values)
+        data = checker.certificate()
+        errors.extend(checker.errors)
+        key = number_key(values.get("certificate_number", ""))
+        if key:
+            if key in seen:
+                errors.append(problem(line, "certificate_number", DUPLICATE_ROW,
+                                      other=seen[key]))
+                data = None
+            else:
+                seen[key] = line
+        if data is not None:
+            good.append((line, data))
+        _report(progress, "check", done, total)
+    existing = _load_existing(number_key(d.certificate_number) for _, d in good)
+    rows: list[PlannedRow] = []
+    for line, data in good:
+        cert = existing.get(number_key(data.certificate_number))
+        if cert is None:
+            rows.append(PlannedRow(line, data, "create"))
+            continue
+        problem_ = _status_change_problem(line, cert, data)
+        if problem_ is not None:
+            errors.append(problem_)
+            continue
+        changes = certificate_service.planned_changes(cert, data)
+        rows.append(PlannedRow(line, data, "update" if changes else "unchanged", changes))
+    errors.sort(key=_problem_order(table.header))
+    return ImportPlan(rows=rows, errors=errors, total_rows=total)
+
+
+def _status_change_problem(line: int, cert: Certificate,
+                           data: CertificateData) -> ImportProblem | None:
+    if cert.status == data.status:
+        return None
+    if not can_move(cert.status, data.status):
+        message = STATUS_FINAL if cert.status in FINAL else STATUS_NOT_ALLOWED
+        return problem(line, "status", message, current=cert.status.value,
+                       target=data.status.value)
+    if data.status_date and cert.status_date and data.status_date < cert.status_date:
+        return problem(line, "status_date", STATUS_BEFORE_STORED,
+                       value=data.status_date.isoformat(), stored=cert.status_date.isoformat())
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing certificates
+
+
+def apply_certificate_import(plan: ImportPlan, *, actor: str, now: datetime,
+                             progress: Progress | None = None) -> ImportResult:
+    """Write a checked plan in one transaction: create new certificates, update stored ones.
+
+    Raises:
+        ImportRefused: the plan has problems, or the register changed since it was made
+            (a status change no longer allowed, a certificate created meanwhile); nothing
+            is written.
+    """
+    if plan.errors:
+        raise ImportRefused(plan.errors)
+    try:
+        result = _write_certificates(plan, actor=actor, now=now, progress=progress)
+        db.session.commit()
+    except TransitionError as exc:
+        db.session.rollback()
+        raise ImportRefused([_transition_problem(plan, exc)]) from None
+    except IntegrityError:
+        db.session.rollback()
+        raise ImportRefused([problem(0, "file", REGISTER_CHANGED)]) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result
+
+
+class _RowTransitionError(TransitionError):
+    def __init__(self, line: int, exc: TransitionError) -> None:
+        super().__init__(exc.current, exc.target)
+        self.line = line
+
+
+def _transition_problem(plan: ImportPlan, exc: TransitionError) -> ImportProblem:
+    line = exc.line if isinstance(exc, _RowTransitionError) else 0
+    message = STATUS_FINAL if exc.current in FINAL else STATUS_NOT_ALLOWED
+    return problem(line, "status", message, current=exc.current.value, target=exc.target.value)
+
+
+def _write_certificates(plan: ImportPlan, *, actor: str, now: datetime,
+                        progress: Progress | None) -> ImportResult:
+    existing = _load_existing(number_key(r.data.certificate_number) for r in plan.rows)
+    created: list[CertificateData] = []
+    updated = unchanged = 0
+    total = len(plan.rows)
+    for done, row in enumerate(plan.rows, start=1):
+        cert = existing.get(number_key(row.data.certificate_number))
+        if cert is None:
+            created.append(row.data)
+            continue
+        try:
+            changed = certificate_service.planned_changes(cert, row.data)
+            if changed:
+                certificate_service.update_certificate(cert, row.data, actor=actor, now=now)
+                updated += 1
+            else:
+                unchanged += 1
+        except TransitionError as exc:
+            raise _RowTransitionError(row.line, exc) from None
+        _report(progress, "write", done - len(created), total)
+    written = total - len(created)
+    for start in range(0, len(created), _WRITE_CHUNK):
+        chunk = created[start:start + _WRITE_CHUNK]
+        bulk_create_certificates(chunk, actor=actor, now=now)
+        written += len(chunk)
+        _report(progress, "write", written, total)
+    return ImportResult(created=len(created), updated=updated, unchanged=unchanged)
+
+
+def _snapshot(data: CertificateData, issue_number: int = 1) -> dict[str, Any]:
+    """Return what `certificate_service.snapshot` gives for a certificate made from `data`."""
+    out: dict[str, Any] = {}
+    for name in DATA_FIELDS:
+        value = getattr(data, name)
+        if name == "certificate_number":
+            value = value.strip()
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, CertificateStatus):
+            value = value.value
+        elif isinstance(value, list):
+            value = list(value)
+        out[name] = value
+    out["issue_number"] = issue_number
+    return out
+
+
+def bulk_create_certificates(items: Sequence[CertificateData], *, actor: str,
+                             now: datetime) -> list[int]:
+    """Add many new certificates as `create_certificate` would, in a few INSERTs per table.
+
+    Writes the same rows as `certificate_service.create_certificate` for each item: the
+    certificate, its sites, the ISSUED event (and a STATUS event when it starts in another
+    status), a search change-log row and an audit-log entry. The caller commits.
+    """
+    if not items:
+        return []
+    cert_rows = []
+    for data in items:
+        row = {name: getattr(data, name) for name in DATA_FIELDS
+               if name not in ("sites", "certificate_number")}
+        row.update(certificate_number=data.certificate_number.strip(),
+                   number_key=number_key(data.certificate_number), issue_number=1,
+                   is_demo=False, created_at=now, updated_at=now)
+        cert_rows.append(row)
+    table = Certificate.__table__
+    ids = list(db.session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), cert_rows).scalars())
+    sites, events, changes, entries = [], [], [], []
+    for cert_id, data, row in zip(ids, items, cert_rows, strict=True):
+        sites.extend({"certificate_id": cert_id, "position": i, "address": address}
+                     for i, address in enumerate(data.sites))
+        event = {"certificate_id": cert_id, "public_reason": "", "internal_note": "",
+                 "actor": actor, "recorded_at": now, "issue_number": 1, "details": {}}
+        events.append(event | {"kind": EventKind.ISSUED, "status": CertificateStatus.VALID,
+                               "effective_date": data.initial_issue_date or data.issue_date})
+        if data.status is not CertificateStatus.VALID:
+            events.append(event | {"kind": EventKind.STATUS, "status": data.status,
+                                   "effective_date": data.status_date or data.issue_date,
+                                   "public_reason": data.status_reason})
+        changes.append({"number_key": row["number_key"], "changed_at": now})
+        entries.append({"at": now, "actor": actor, "action": "certificate.create",
+                        "entity_type": "certificate", "entity_id": row["certificate_number"],
+                        "before": None, "after": _snapshot(data), "ip": ""})
+    for model, rows in ((Site, sites), (CertificateEvent, events), (SearchChange, changes),
+                        (AuditLogEntry, entries)):
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
+    return ids
+
+
+# ---------------------------------------------------------------------------------------------
+# Audits
+
+
+def plan_audit_import(stream: BinaryIO, filename: str) -> AuditImportPlan:
+    """Check every row of an audit file (`certificate_number,audit_type,audit_date`)."""
+    try:
+        table = read_table(stream, filename)
+    except TableError as exc:
+        return AuditImportPlan(rows=[], errors=[exc.error])
+    index, errors = _header_problems(table, AUDIT_COLUMNS, AUDIT_COLUMNS)
+    if errors:
+        return AuditImportPlan(rows=[], errors=errors, total_rows=len(table.rows))
+    width = len(table.header)
+    parsed: list[tuple[int, str, AuditType, date]] = []
+    for line, cells in table.rows:
+        if len(cells) > width and any(cells[width:]):
+            errors.append(problem(line, "row", TOO_MANY_CELLS, cells=len(cells), columns=width))
+            continue
+        values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+        checker = _RowChecker(line, values)
+        number = values["certificate_number"]
+        if not number:
+            checker.fail("certificate_number", REQUIRED)
+        audit_type: AuditType | None = None
+        raw_type = values["audit_type"]
+        if not raw_type:
+            checker.fail("audit_type", REQUIRED)
+        else:
+            try:
+                audit_type = AuditType(raw_type.lower())
+            except ValueError:
+                checker.fail("audit_type", UNKNOWN_AUDIT_TYPE, value=raw_type)
+        audit_date = checker.day("audit_date")
+        if not values["audit_date"]:
+            checker.fail("audit_date", REQUIRED)
+        errors.extend(checker.errors)
+        if not checker.errors and audit_type is not None and audit_date is not None:
+            parsed.append((line, number, audit_type, audit_date))
+    keys = {number_key(number) for _, number, _, _ in parsed}
+    found: dict[str, tuple[int, str]] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), _QUERY_CHUNK):
+        query = (select(Certificate.number_key, Certificate.id, Certificate.certificate_number)
+                 .where(Certificate.number_key.in_(ordered[start:start + _QUERY_CHUNK])))
+        found.update({key: (cid, number) for key, cid, number in db.session.execute(query)})
+    stored = _stored_audits({cid for cid, _ in found.values()})
+    rows: list[PlannedAudit] = []
+    for line, number, audit_type, audit_date in parsed:
+        match = found.get(number_key(number))
+        if match is None:
+            errors.append(problem(line, "certificate_number", UNKNOWN_CERTIFICATE, value=number))
+            continue
+        cert_id, stored_number = match
+        key = (cert_id, audit_type, audit_date)
+        action = "unchanged" if key in stored else "create"
+        stored.add(key)
+        rows.append(PlannedAudit(line, stored_number, cert_id, audit_type, audit_date, action))
+    errors.sort(key=_problem_order(table.header))
+    return AuditImportPlan(rows=rows, errors=errors, total_rows=len(table.rows))
+
+
+def _stored_audits(cert_ids: set[int]) -> set[tuple[int, AuditType, date]]:
+    out: set[tuple[int, AuditType, date]] = set()
+    ordered = sorted(cert_ids)
+    for start in range(0, len(ordered), _QUERY_CHUNK):
+        query = select(Audit.certificate_id, Audit.audit_type, Audit.audit_date).where(
+            Audit.certificate_id.in_(ordered[start:start + _QUERY_CHUNK]))
+        out.update((cid, AuditType(t), d) for cid, t, d in db.session.execute(query))
+    return out
+
+
+def apply_audit_import(plan: AuditImportPlan, *, actor: str, now: datetime) -> int:
+    """Add the new audits of a checked plan in one transaction; return how many were added.
+
+    Raises:
+        ImportRefused: the plan has problems, or the register changed since it was made.
+    """
+    if plan.errors:
+        raise ImportRefused(plan.errors)
+    new = [row for row in plan.rows if row.action == "create"]
+    try:
+        # Skip audits stored since the plan was made: importing twice changes nothing.
+        stored = _stored_audits({row.certificate_id for row in new})
+        new = [r for r in new if (r.certificate_id, r.audit_type, r.audit_date) not in stored]
+        if new:
+            db.session.execute(insert(Audit.__table__), [
+                {"certificate_id": r.certificate_id, "audit_type": r.audit_type,
+                 "audit_date": r.audit_date, "auditors": []} for r in new])
+            db.session.execute(insert(AuditLogEntry.__table__), [
+                {"at": now, "actor": actor, "action": "audit.create",
+                 "entity_type": "certificate", "entity_id": r.certificate_number,
+                 "before": None, "ip": "",
+                 "after": {"audit_type": r.audit_type.value,
+                           "audit_date": r.audit_date.isoformat()}} for r in new])
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ImportRefused([problem(0, "file", REGISTER_CHANGED)]) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return len(new)
+
+
+__all__ = [
+    "AuditImportPlan", "ImportPlan", "ImportProblem", "ImportRefused", "ImportResult",
+    "PlannedAudit", "PlannedRow", "apply_audit_import", "apply_certificate_import",
+    "bulk_create_certificates", "plan_audit_import", "plan_certificate_import", "read_table",
+]
