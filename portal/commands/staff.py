@@ -1,5 +1,56 @@
-"""`portal` commands: staff."""
+"""`portal` commands: staff accounts."""
+
+import sys
 
 import click
+from flask.cli import with_appcontext
 
-COMMANDS: list[click.Command] = []
+from portal import clock
+from portal.cli import cli_actor
+from portal.models import Role
+from portal.services import staff as staff_service
+
+PROBLEMS = {
+    "too_short": f"the password must have at least {staff_service.MIN_PASSWORD_LENGTH} characters",
+    "too_long": f"the password must have at most {staff_service.MAX_PASSWORD_LENGTH} characters",
+    "is_email": "the password must not be the e-mail address",
+    "bad_email": "that is not an e-mail address",
+    "exists": "a staff account with that e-mail already exists",
+}
+
+
+def _password_from_prompt(email: str) -> str:
+    while True:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True,
+                                err=True)
+        problem = staff_service.password_problem(password, email)
+        if not problem:
+            return password
+        click.echo(f"Error: {PROBLEMS[problem]}; try again.", err=True)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
+              help="admin (everything), registrar (certificates) or complaints (complaints).")
+@click.option("--name", default="", help="The person's name, shown in the back office.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input (for scripts).")
+@with_appcontext
+def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create a back-office account; the password is asked for (hidden) unless piped in."""
+    if staff_service.get_by_email(email) is not None:
+        raise click.ClickException(PROBLEMS["exists"])
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = _password_from_prompt(email)
+    try:
+        user = staff_service.create_user(email, role, password, actor=cli_actor(),
+                                         now=clock.utcnow(), name=name)
+    except staff_service.StaffError as exc:
+        raise click.ClickException(PROBLEMS.get(exc.code, exc.code)) from None
+    click.echo(f"created {user.role.value} account {user.email}")
+
+
+COMMANDS: list[click.Command] = [create_user]

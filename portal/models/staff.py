@@ -45,3 +45,18 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role | str) -> bool:
         """Tell whether this user holds one of `roles`; admins hold every role."""
         return self.role == Role.ADMIN or self.role in {Role(r) for r in roles}
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins counted per key (a hashed e-mail or an IP address), for lock-out.
+
+    Keys exist for unknown e-mails too, so a lock-out looks the same whether or not the
+    account exists; e-mails are stored hashed (people type passwords into the wrong box).
+    """
+
+    __tablename__ = "staff_login_throttles"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

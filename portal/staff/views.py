@@ -1,7 +1,39 @@
-"""Back-office views (issue #6 fills these in)."""
+"""Back-office sign-in, sign-out, password change and the start page.
 
-from portal.extensions import db, login_manager
-from portal.models import User
+Every route of the blueprint goes through `roles_required` (deny by default) except the
+sign-in page; tests/integration/test_permissions.py walks them all.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from portal import clock
+from portal.extensions import db, limiter, login_manager
+from portal.models import Role, User
+from portal.services import staff as staff_service
+from portal.staff import bp
+from portal.staff.access import roles_required
+from portal.staff.forms import LoginForm, PasswordForm
+
+ANY_STAFF = (Role.ADMIN, Role.REGISTRAR, Role.COMPLAINTS)
+LOGIN_AT = "staff_login_at"
+# Pages a user who must change an admin-set password may still open.
+_OPEN_WHILE_PASSWORD_RESET = frozenset({"staff.password", "staff.logout", "staff.login"})
 
 
 @login_manager.user_loader
@@ -15,3 +47,143 @@ def load_user(user_id: str) -> User | None:
     if user is None or str(user.session_version) != version:
         return None
     return user
+
+
+@bp.record_once
+def _configure_login(state: Any) -> None:
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+
+
+def password_problem_text(code: str) -> str:
+    """Explain a staff-service refusal in the user's language."""
+    return {
+        "too_short": _("The password must have at least %(n)s characters.",
+                       n=staff_service.MIN_PASSWORD_LENGTH),
+        "too_long": _("The password must have at most %(n)s characters.",
+                      n=staff_service.MAX_PASSWORD_LENGTH),
+        "is_email": _("The password must not be your e-mail address."),
+        "wrong_password": _("The current password is not correct."),
+        "same_password": _("The new password must differ from the current one."),
+        "bad_email": _("That is not an e-mail address."),
+        "exists": _("A staff account with that e-mail already exists."),
+        "last_admin": _("This is the last active administrator: appoint another one first."),
+    }.get(code, code)
+
+
+def _session_age_limit() -> timedelta:
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=int(lifetime))
+
+
+@bp.before_request
+def _session_rules() -> Response | None:
+    """End sessions older than PERMANENT_SESSION_LIFETIME; make reset passwords be replaced."""
+    if not current_user.is_authenticated:
+        return None
+    started = session.get(LOGIN_AT)
+    try:
+        started_at = datetime.fromisoformat(started) if started else None
+    except ValueError:
+        started_at = None
+    if started_at is None or clock.utcnow() - started_at > _session_age_limit():
+        logout_user()
+        session.pop(LOGIN_AT, None)
+        flash(_("Your session has expired. Please sign in again."), "info")
+        return redirect(url_for("staff.login", next=request.full_path
+                                if request.method == "GET" else None))
+    if (staff_service.must_change_password(current_user)
+            and request.endpoint not in _OPEN_WHILE_PASSWORD_RESET):
+        flash(_("Please choose your own password before you continue."), "info")
+        return redirect(url_for("staff.password"))
+    return None
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """Back-office pages hold non-public data: never cache them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Return `target` when it is a back-office path on this site, else the start page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/staff/") \
+                and "\\" not in target:
+            return target
+    return url_for("staff.home")
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+def login() -> Any:
+    """Sign in with e-mail and password; failures are counted and lock out for a while."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        result = staff_service.authenticate(form.email.data, form.password.data,
+                                            ip=_client_ip(), now=clock.utcnow())
+        if result.outcome is staff_service.LoginOutcome.OK and result.user is not None:
+            session.clear()  # no data from before the sign-in survives it
+            session.permanent = True
+            login_user(result.user)
+            session[LOGIN_AT] = clock.utcnow().isoformat()
+            return redirect(_safe_next(request.args.get("next")))
+        if result.outcome is staff_service.LoginOutcome.LOCKED:
+            error = _("Too many failed sign-in attempts. Sign-in is blocked for %(minutes)s "
+                      "minutes; try again later or ask an administrator.",
+                      minutes=int(staff_service.LOCK_DURATION.total_seconds() // 60))
+        else:
+            error = _("The e-mail or password is not correct.")
+    elif request.method == "POST":
+        error = _("Enter your e-mail and password.")
+    status = 200 if error is None else 401 if request.method == "POST" else 200
+    return render_template("staff/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@roles_required(*ANY_STAFF)
+def logout() -> Response:
+    """Sign out and forget the session."""
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("staff.login"))
+
+
+@bp.get("/")
+@roles_required(*ANY_STAFF)
+def home() -> str:
+    """The back office start page: what this role can do."""
+    return render_template("staff/home.html")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@roles_required(*ANY_STAFF)
+def password() -> Any:
+    """Change one's own password; every other session of the account ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            staff_service.change_password(current_user, form.current.data, form.new.data,
+                                          now=clock.utcnow())
+        except staff_service.StaffError as exc:
+            target = form.current if exc.code == "wrong_password" else form.new
+            target.errors = [*target.errors, password_problem_text(exc.code)]
+        else:
+            login_user(current_user)  # the session id carries the new session version
+            session[LOGIN_AT] = clock.utcnow().isoformat()
+            flash(_("Your password has been changed. Your other sessions have ended."),
+                  "success")
+            return redirect(url_for("staff.home"))
+    return render_template("staff/password.html", form=form,
+                           min_length=staff_service.MIN_PASSWORD_LENGTH)

@@ -1,0 +1,329 @@
+"""Staff accounts: argon2 password hashes, sign-in with lock-out, roles and deactivation.
+
+Passwords are never stored or logged in plaintext; the audit log records who changed which
+account, never a password or a hash. Sign-in failures are counted per (hashed) e-mail and per
+IP address in `LoginThrottle`, the same way for existing and unknown e-mails, so that neither
+the messages nor the lock-out reveal whether an account exists.
+"""
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models import Role, User
+from portal.models.staff import LoginThrottle
+from portal.services import audit_log
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+ACCOUNT_FAILURES_BEFORE_LOCK = 5  # per e-mail, within LOCK_WINDOW
+IP_FAILURES_BEFORE_LOCK = 20  # per address: stops spraying one password over many accounts
+LOCK_WINDOW = timedelta(minutes=15)
+LOCK_DURATION = timedelta(minutes=15)
+
+_hasher = PasswordHasher()
+
+
+class StaffError(ValueError):
+    """A staff-account operation that cannot be done; `code` names the reason."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    INVALID = "invalid"  # wrong e-mail or password, or a deactivated account: one message
+    LOCKED = "locked"  # too many failures for this e-mail or from this address
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: LoginOutcome
+    user: User | None = None
+
+
+def normalise_email(raw: str) -> str:
+    """Return the e-mail as stored: trimmed and lower-case."""
+    return (raw or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2id hash of `password`."""
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _spend_equal_time(password: str) -> None:
+    """Verify against a throwaway hash so unknown e-mails take as long as known ones."""
+    _verify(_dummy_hash(), password)
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Return why `password` is not acceptable (`too_short`, `too_long`, `is_email`), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return "too_short"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return "too_long"
+    if email and password.strip().lower() == normalise_email(email):
+        return "is_email"
+    return None
+
+
+def _check_password(password: str, email: str) -> None:
+    problem = password_problem(password, email)
+    if problem:
+        raise StaffError(problem)
+
+
+def _valid_email(email: str) -> bool:
+    local, _, domain = email.partition("@")
+    return bool(local) and "." in domain and " " not in email and len(email) <= 254
+
+
+def get_by_email(email: str) -> User | None:
+    """Find a staff account by e-mail (any case)."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _account_view(user: User) -> dict[str, object]:
+    return {"email": user.email, "name": user.name, "role": user.role.value,
+            "active": user.active}
+
+
+def create_user(email: str, role: Role | str, password: str, *, actor: str, now: datetime,
+                name: str = "", must_change_password: bool = False) -> User:
+    """Create a staff account; StaffError `bad_email`, `exists` or a password problem."""
+    email = normalise_email(email)
+    if not _valid_email(email):
+        raise StaffError("bad_email")
+    role = Role(role)
+    _check_password(password, email)
+    if get_by_email(email) is not None:
+        raise StaffError("exists")
+    user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password),
+                active=True, failed_logins=0, session_version=1, created_at=now,
+                password_changed_at=None if must_change_password else now)
+    db.session.add(user)
+    audit_log.record(actor=actor, action="staff.create", entity_type="staff_user",
+                     entity_id=email, before=None, after=_account_view(user), now=now)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent create of the same e-mail
+        db.session.rollback()
+        raise StaffError("exists") from None
+    return user
+
+
+def must_change_password(user: User) -> bool:
+    """Tell whether the user still signs in with a password an admin set for them."""
+    return user.password_changed_at is None
+
+
+# --- sign-in ------------------------------------------------------------------------------
+
+def _email_key(email: str) -> str:
+    return "email:" + hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def _ip_key(ip: str) -> str:
+    return "ip:" + (ip or "unknown")[:120]
+
+
+def _throttle(key: str) -> LoginThrottle | None:
+    return db.session.get(LoginThrottle, key)
+
+
+def _is_locked(key: str, now: datetime) -> bool:
+    row = _throttle(key)
+    return bool(row and row.locked_until and row.locked_until > now)
+
+
+def _count_failure(key: str, limit: int, now: datetime) -> bool:
+    """Count one failure for `key`; return True when it is now locked."""
+    row = _throttle(key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, window_started_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # another worker counted the first failure at the same time
+            row = _throttle(key)
+            assert row is not None
+    if row.window_started_at + LOCK_WINDOW <= now or (row.locked_until and
+                                                       row.locked_until <= now):
+        row.failures, row.window_started_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= limit:
+        row.locked_until = now + LOCK_DURATION
+    return row.locked_until is not None
+
+
+def _clear(key: str) -> None:
+    row = _throttle(key)
+    if row is not None:
+        db.session.delete(row)
+
+
+def authenticate(email: str, password: str, *, ip: str, now: datetime) -> LoginResult:
+    """Check a sign-in attempt, counting failures; commits the counters.
+
+    Unknown e-mails and wrong passwords give the same outcome after the same work (an argon2
+    verification), and lock out after the same number of failures.
+    """
+    email = normalise_email(email)
+    email_key, ip_key = _email_key(email), _ip_key(ip)
+    if _is_locked(email_key, now) or _is_locked(ip_key, now):
+        _spend_equal_time(password)
+        return LoginResult(LoginOutcome.LOCKED)
+    user = get_by_email(email) if email else None
+    if user is None:
+        _spend_equal_time(password)
+        ok = False
+    else:
+        ok = _verify(user.password_hash, password) and user.active
+    if ok:
+        assert user is not None
+        _clear(email_key)
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login_at = now
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        audit_log.record(actor=user.email, action="staff.login", entity_type="staff_user",
+                         entity_id=user.email, before=None, after=None, now=now, ip=ip)
+        db.session.commit()
+        return LoginResult(LoginOutcome.OK, user)
+    locked = _count_failure(email_key, ACCOUNT_FAILURES_BEFORE_LOCK, now)
+    locked = _count_failure(ip_key, IP_FAILURES_BEFORE_LOCK, now) or locked
+    if user is not None:
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if locked:
+            user.locked_until = now + LOCK_DURATION
+            audit_log.record(actor="system", action="staff.locked", entity_type="staff_user",
+                             entity_id=user.email, before=None,
+                             after={"locked_until": user.locked_until.isoformat()}, now=now,
+                             ip=ip)
+    log.warning("failed staff sign-in from %s%s", ip, " (now locked)" if locked else "")
+    db.session.commit()
+    return LoginResult(LoginOutcome.LOCKED if locked else LoginOutcome.INVALID)
+
+
+def is_locked(user: User, now: datetime) -> bool:
+    """Tell whether sign-in to this account is currently locked out."""
+    return _is_locked(_email_key(user.email), now)
+
+
+def unlock(user: User, *, actor: str, now: datetime) -> None:
+    """Lift a lock-out of this account before it expires."""
+    _clear(_email_key(user.email))
+    user.failed_logins = 0
+    user.locked_until = None
+    audit_log.record(actor=actor, action="staff.unlock", entity_type="staff_user",
+                     entity_id=user.email, before=None, after=None, now=now)
+    db.session.commit()
+
+
+# --- account changes ----------------------------------------------------------------------
+
+def change_password(user: User, current: str, new: str, *, now: datetime) -> None:
+    """Replace the user's password and end their other sessions.
+
+    Raises StaffError `wrong_password`, `same_password` or a password problem.
+    """
+    if not _verify(user.password_hash, current):
+        raise StaffError("wrong_password")
+    _check_password(new, user.email)
+    if new == current:
+        raise StaffError("same_password")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    user.session_version += 1
+    audit_log.record(actor=user.email, action="staff.password_change", entity_type="staff_user",
+                     entity_id=user.email, before=None, after=None, now=now)
+    db.session.commit()
+
+
+def one_time_password() -> str:
+    """Return a random password for an admin to hand over (it must be replaced at sign-in)."""
+    return secrets.token_urlsafe(12)
+
+
+def reset_password(user: User, *, actor: str, now: datetime) -> str:
+    """Give the user a new one-time password (returned once, to hand over); they must change
+    it when they next sign in. Their sessions end and any lock-out is lifted."""
+    temporary = one_time_password()
+    user.password_hash = hash_password(temporary)
+    user.password_changed_at = None
+    user.session_version += 1
+    user.failed_logins = 0
+    user.locked_until = None
+    _clear(_email_key(user.email))
+    audit_log.record(actor=actor, action="staff.password_reset", entity_type="staff_user",
+                     entity_id=user.email, before=None, after=None, now=now)
+    db.session.commit()
+    return temporary
+
+
+def _active_admins() -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.active.is_(True))) or 0
+
+
+def set_role(user: User, role: Role | str, *, actor: str, now: datetime) -> None:
+    """Change the user's role (their sessions end); the last active admin cannot be demoted."""
+    role = Role(role)
+    if role == user.role:
+        return
+    if user.role == Role.ADMIN and user.active and _active_admins() <= 1:
+        raise StaffError("last_admin")
+    before = _account_view(user)
+    user.role = role
+    user.session_version += 1
+    audit_log.record(actor=actor, action="staff.role", entity_type="staff_user",
+                     entity_id=user.email, before=before, after=_account_view(user), now=now)
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, *, actor: str, now: datetime) -> None:
+    """Deactivate (sessions end at once) or reactivate an account; never the last admin."""
+    if active == user.active:
+        return
+    if not active and user.role == Role.ADMIN and _active_admins() <= 1:
+        raise StaffError("last_admin")
+    before = _account_view(user)
+    user.active = active
+    user.session_version += 1
+    audit_log.record(actor=actor, action="staff.activate" if active else "staff.deactivate",
+                     entity_type="staff_user", entity_id=user.email, before=before,
+                     after=_account_view(user), now=now)
+    db.session.commit()
+
+
+def list_users() -> list[User]:
+    """Return every staff account, admins first, then by e-mail."""
+    return list(db.session.scalars(select(User).order_by(User.role, User.email)))
