@@ -1,1 +1,54 @@
-"""API: search routes."""
+"""API: `GET /api/v1/certificates` — search the register (SPEC §4)."""
+
+from typing import Any
+
+from flask import current_app, jsonify, request, url_for
+
+from portal import clock
+from portal.api import bp
+from portal.errors import api_error
+from portal.models import Certificate
+from portal.services import search as search_service
+
+
+def _result(cert: Certificate, status: str, exact: bool) -> dict[str, Any]:
+    return {
+        "certificate_number": cert.certificate_number,
+        "holder_name_zh": cert.holder_name_zh,
+        "holder_name_en": cert.holder_name_en or "",
+        "former_names": list(cert.former_names or []),
+        "credit_code": cert.credit_code or "",
+        "scheme": cert.scheme,
+        "standard": cert.standard,
+        "status": status,
+        "issue_date": cert.issue_date.isoformat(),
+        "expiry_date": cert.expiry_date.isoformat(),
+        "province": cert.province or "",
+        "city": cert.city or "",
+        "exact_match": exact,
+        "verify_url": current_app.config["PUBLIC_BASE_URL"]
+        + url_for("certificates.detail", number=cert.certificate_number),
+    }
+
+
+@bp.get("/certificates")
+def search_certificates() -> Any:
+    """Search certificates: `{total, page, per_page, results}`; details from the database."""
+    try:
+        req = search_service.parse_request(request.args)
+    except search_service.SearchParameterError as exc:
+        return api_error(400, str(exc))
+    page = search_service.search(req, today=clock.today(), lang="zh")
+    body: dict[str, Any] = {
+        "total": page.total,
+        "total_is_exact": page.total_exact,
+        "page": req.page,
+        "per_page": req.per_page,
+        "results": [_result(h.certificate, h.status, h.exact) for h in page.hits],
+    }
+    if page.facets is not None:
+        body["facets"] = {"scheme": page.facets.scheme, "status": page.facets.status,
+                          "province": page.facets.province}
+    if page.credit_code_suggestion:
+        body["did_you_mean"] = page.credit_code_suggestion
+    return jsonify(body)

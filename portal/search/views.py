@@ -1,1 +1,38 @@
-"""Views (filled in by the issue that owns this blueprint)."""
+"""The public search page (SPEC §3 `/search`)."""
+
+from typing import Any
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal import clock
+from portal.i18n import current_lang
+from portal.search import bp
+from portal.services import search as search_service
+from search_index import MAX_QUERY_CHARS, STATUSES
+
+
+def _page_url(page: int, **changes: Any) -> str:
+    """Return this search's URL with `page` (and any filter in `changes`) replaced."""
+    args = {k: v for k, v in request.args.items() if k in ("q", "scheme", "status", "province",
+                                                           "sort", "lang") and v}
+    args.update(changes)
+    args["page"] = page
+    return url_for("search.search", **{k: v for k, v in args.items() if v not in (None, "", 1)
+                                       or k == "q"})
+
+
+@bp.get("/search")
+def search() -> Any:
+    """Full-text search with filters, facet counts, highlighted matches and pagination."""
+    problem = None
+    try:
+        req = search_service.parse_request(request.args)
+    except search_service.SearchParameterError:
+        problem = _("Some of the filters in the address were not understood and were ignored.")
+        req = search_service.SearchRequest(q=str(request.args.get("q") or ""))
+    page = search_service.search(req, today=clock.today(), lang=current_lang())
+    too_long = len(req.q) > MAX_QUERY_CHARS
+    return render_template("search/results.html", page=page, req=req, problem=problem,
+                           too_long=too_long, max_chars=MAX_QUERY_CHARS, statuses=STATUSES,
+                           page_url=_page_url)
