@@ -22,8 +22,12 @@ from portal.domain.records import CERTIFICATE_COLUMNS
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 REIMPORT_ROWS = min(10_000, ROWS)
 SCHEMES = ("QMS", "EMS", "OHSMS", "SRMS", "VOLUNTARY_PRODUCT", "REAL_ESTATE_SERVICE")
-CITIES = (("上海市", "上海市", "浦东新区张江路"), ("江苏省", "苏州市", "工业园区星湖街"),
-          ("浙江省", "杭州市", "滨江区江南大道"), ("广东省", "深圳市", "南山区科技园"))
+CITIES = (
+    ("上海市", "上海市", "浦东新区张江路"),
+    ("江苏省", "苏州市", "工业园区星湖街"),
+    ("浙江省", "杭州市", "滨江区江南大道"),
+    ("广东省", "深圳市", "南山区科技园"),
+)
 
 
 def certificate_row(n: int, rng: random.Random) -> dict[str, str]:
@@ -84,8 +88,13 @@ def main() -> None:
         big, small = folder / "certificates.csv", folder / "unchanged.csv"
         write_csv(big, ROWS)
         write_csv(small, REIMPORT_ROWS)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
-                          "SEARCH_INDEX_DIR": str(folder / "index"), "SECRET_KEY": "bench"})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
+                "SEARCH_INDEX_DIR": str(folder / "index"),
+                "SECRET_KEY": "bench",
+            }
+        )
         now = clock.utcnow()
         results: list[tuple[str, int, float]] = []
         with app.app_context():

@@ -51,8 +51,10 @@ def _print_problems(errors: list[importing.ImportProblem], rows: int) -> None:
     for error in errors:
         click.echo(str(error), err=True)
     bad_lines = len({e.line for e in errors})
-    click.echo(f"{len(errors)} problem(s) on {bad_lines} line(s) of {rows} row(s); "
-               "nothing was written.", err=True)
+    click.echo(
+        f"{len(errors)} problem(s) on {bad_lines} line(s) of {rows} row(s); nothing was written.",
+        err=True,
+    )
 
 
 def _open(path: Path) -> BinaryIO:
@@ -64,8 +66,9 @@ def _open(path: Path) -> BinaryIO:
 
 @click.command("import-certificates")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True,
-              help="Check the file and say what would change; write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Check the file and say what would change; write nothing."
+)
 @with_appcontext
 def import_certificates(file: Path, dry_run: bool) -> None:
     """Check every row of FILE (CSV or XLSX), then create or update all certificates in it.
@@ -83,14 +86,17 @@ def import_certificates(file: Path, dry_run: bool) -> None:
     rows = plan.total_rows
     if dry_run:
         for row in [r for r in plan.rows if r.action == "update"][:SHOW_CHANGES]:
-            fields = ", ".join(f"{name} {old!r} -> {new!r}"
-                               for name, (old, new) in row.changes.items())
+            fields = ", ".join(
+                f"{name} {old!r} -> {new!r}" for name, (old, new) in row.changes.items()
+            )
             click.echo(f"line {row.line}: {row.data.certificate_number}: would update {fields}")
         if plan.count("update") > SHOW_CHANGES:
             click.echo(f"... and {plan.count('update') - SHOW_CHANGES} more updates")
-        click.echo(f"Dry run of {file.name}, nothing written: {plan.count('create')} would be "
-                   f"created, {plan.count('update')} updated, {plan.count('unchanged')} "
-                   f"unchanged.")
+        click.echo(
+            f"Dry run of {file.name}, nothing written: {plan.count('create')} would be "
+            f"created, {plan.count('update')} updated, {plan.count('unchanged')} "
+            f"unchanged."
+        )
         if not plan.ok:
             _print_problems(plan.errors, rows)
             sys.exit(1)
@@ -99,16 +105,19 @@ def import_certificates(file: Path, dry_run: bool) -> None:
         _print_problems(plan.errors, rows)
         sys.exit(1)
     try:
-        result = importing.apply_certificate_import(plan, actor=cli_actor(), now=clock.utcnow(),
-                                                    progress=progress)
+        result = importing.apply_certificate_import(
+            plan, actor=cli_actor(), now=clock.utcnow(), progress=progress
+        )
     except importing.ImportRefused as exc:
         progress.close()
         _print_problems(exc.errors, rows)
         sys.exit(1)
     progress.close()
     seconds = time.perf_counter() - started
-    click.echo(f"Imported {file.name}: {result.created} created, {result.updated} updated, "
-               f"{result.unchanged} unchanged ({len(plan.rows)} rows in {seconds:.1f} s).")
+    click.echo(
+        f"Imported {file.name}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged ({len(plan.rows)} rows in {seconds:.1f} s)."
+    )
 
 
 @click.command("import-audits")
@@ -129,16 +138,19 @@ def import_audits(file: Path, dry_run: bool) -> None:
         _print_problems(plan.errors, rows)
         sys.exit(1)
     if dry_run:
-        click.echo(f"Dry run of {file.name}, nothing written: {plan.count('create')} audits "
-                   f"would be added, {plan.count('unchanged')} already stored.")
+        click.echo(
+            f"Dry run of {file.name}, nothing written: {plan.count('create')} audits "
+            f"would be added, {plan.count('unchanged')} already stored."
+        )
         return
     try:
         added = importing.apply_audit_import(plan, actor=cli_actor(), now=clock.utcnow())
     except importing.ImportRefused as exc:
         _print_problems(exc.errors, rows)
         sys.exit(1)
-    click.echo(f"Imported {file.name}: {added} audits added, {len(plan.rows) - added} already "
-               f"stored.")
+    click.echo(
+        f"Imported {file.name}: {added} audits added, {len(plan.rows) - added} already stored."
+    )
 
 
 @click.command("export-certificates")

@@ -25,8 +25,9 @@ def certificate_records() -> Iterator[dict[str, Any]]:
     """Yield every certificate as {column: value}, ordered by certificate number."""
     last = None
     while True:
-        query = (select(Certificate.id, *_COLUMNS).order_by(Certificate.certificate_number)
-                 .limit(_BATCH))
+        query = (
+            select(Certificate.id, *_COLUMNS).order_by(Certificate.certificate_number).limit(_BATCH)
+        )
         if last is not None:
             query = query.where(Certificate.certificate_number > last)
         rows = db.session.execute(query).all()
@@ -35,8 +36,10 @@ def certificate_records() -> Iterator[dict[str, Any]]:
         sites: dict[int, list[str]] = {}
         ids = [row.id for row in rows]
         for cert_id, address in db.session.execute(
-                select(Site.certificate_id, Site.address).where(Site.certificate_id.in_(ids))
-                .order_by(Site.certificate_id, Site.position, Site.id)):
+            select(Site.certificate_id, Site.address)
+            .where(Site.certificate_id.in_(ids))
+            .order_by(Site.certificate_id, Site.position, Site.id)
+        ):
             sites.setdefault(cert_id, []).append(address)
         for row in rows:
             record = dict(row._mapping)

@@ -67,8 +67,8 @@ _QUERY_CHUNK = 500  # keys per IN (...) query: far below every backend's paramet
 _WRITE_CHUNK = 2000  # certificates per bulk INSERT round
 
 # Problem texts (msgids). Parameters are values from the file or the register.
-NOT_UTF8 = _l("the file is not UTF-8 text; in Excel save it as \"CSV UTF-8\" or as .xlsx")
-XLS_OLD = _l("old .xls workbooks cannot be read; save the file as .xlsx or \"CSV UTF-8\"")
+NOT_UTF8 = _l('the file is not UTF-8 text; in Excel save it as "CSV UTF-8" or as .xlsx')
+XLS_OLD = _l('old .xls workbooks cannot be read; save the file as .xlsx or "CSV UTF-8"')
 UNREADABLE_XLSX = _l("the workbook cannot be read: %(detail)s")
 BAD_CSV = _l("the file is not valid CSV: %(detail)s")
 EMPTY_FILE = _l("the file is empty; the first row must name the columns")
@@ -80,12 +80,16 @@ TOO_MANY_CELLS = _l("the row has %(cells)s values but the header names %(columns
 REQUIRED = _l("required, but empty")
 TOO_LONG = _l("too long: %(length)s characters, at most %(limit)s")
 NUL_CHARACTER = _l("contains a NUL character")
-BAD_NUMBER = _l("%(value)s is not a certificate number: use 4 to 40 letters and digits "
-                "(at least one digit), optionally separated by -, / or spaces")
+BAD_NUMBER = _l(
+    "%(value)s is not a certificate number: use 4 to 40 letters and digits "
+    "(at least one digit), optionally separated by -, / or spaces"
+)
 UNKNOWN_SCHEME = _l("unknown scheme %(value)s; use one of %(schemes)s")
 UNKNOWN_STATUS = _l("unknown status %(value)s; use one of valid, suspended, withdrawn, cancelled")
-EXPIRED_STATUS = _l("expired is derived from expiry_date and is never imported; give the stored "
-                    "status (valid or suspended)")
+EXPIRED_STATUS = _l(
+    "expired is derived from expiry_date and is never imported; give the stored "
+    "status (valid or suspended)"
+)
 BAD_DATE = _l("%(value)s is not a date in the form YYYY-MM-DD")
 NO_SUCH_DAY = _l("%(value)s is not a day of the calendar")
 INITIAL_AFTER_ISSUE = _l("%(value)s is after issue_date %(issue)s")
@@ -93,20 +97,22 @@ EXPIRY_NOT_AFTER_ISSUE = _l("%(value)s must be after issue_date %(issue)s")
 STATUS_BEFORE_ISSUE = _l("%(value)s is before the certificate was first issued (%(first)s)")
 STATUS_BEFORE_STORED = _l("%(value)s is before the stored status change of %(stored)s")
 BAD_CREDIT_LENGTH = _l("%(value)s: must be 18 characters, got %(length)s")
-BAD_CREDIT_CHARS = _l("%(value)s: characters not allowed: %(chars)s (I, O, Z, S and V are never "
-                      "used)")
-BAD_CREDIT_REGION = _l("%(value)s: characters 3-8 must be the six-digit administrative division "
-                       "code")
+BAD_CREDIT_CHARS = _l(
+    "%(value)s: characters not allowed: %(chars)s (I, O, Z, S and V are never used)"
+)
+BAD_CREDIT_REGION = _l(
+    "%(value)s: characters 3-8 must be the six-digit administrative division code"
+)
 BAD_CHECK_DIGIT = _l("%(value)s: check digit should be %(expected)s, not %(found)s")
 BAD_BOOLEAN = _l("%(value)s: use true or false")
 DUPLICATE_ROW = _l("the same certificate is already on line %(other)s")
 STATUS_NOT_ALLOWED = _l("cannot change the stored status %(current)s to %(target)s")
-STATUS_FINAL = _l("cannot change the stored status %(current)s to %(target)s: %(current)s is "
-                  "final")
+STATUS_FINAL = _l("cannot change the stored status %(current)s to %(target)s: %(current)s is final")
 REGISTER_CHANGED = _l("the register changed while importing; check the file again")
 UNKNOWN_CERTIFICATE = _l("no certificate %(value)s in the register")
-UNKNOWN_AUDIT_TYPE = _l("unknown audit type %(value)s; use one of initial, surveillance, "
-                        "recertification, special")
+UNKNOWN_AUDIT_TYPE = _l(
+    "unknown audit type %(value)s; use one of initial, surveillance, recertification, special"
+)
 
 
 @dataclass(frozen=True)
@@ -142,8 +148,7 @@ def _english(message: Any) -> str:
 
 def problem(line: int, column: str, message: Any, **params: Any) -> ImportProblem:
     """Build an ImportProblem from a msgid constant of this module and its parameters."""
-    return ImportProblem(line, column, _english(message) % params, message,
-                         tuple(params.items()))
+    return ImportProblem(line, column, _english(message) % params, message, tuple(params.items()))
 
 
 class ImportRefused(Exception):
@@ -260,7 +265,7 @@ def _csv_records(raw: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         raise TableError(problem(line, "file", NOT_UTF8)) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     last = 0
@@ -300,8 +305,9 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _header_problems(table: Table, columns: Sequence[str],
-                     required: Iterable[str]) -> tuple[dict[str, int], list[ImportProblem]]:
+def _header_problems(
+    table: Table, columns: Sequence[str], required: Iterable[str]
+) -> tuple[dict[str, int], list[ImportProblem]]:
     """Map column names to positions; report unknown, repeated and missing columns."""
     index: dict[str, int] = {}
     errors: list[ImportProblem] = []
@@ -309,8 +315,9 @@ def _header_problems(table: Table, columns: Sequence[str],
     for i, name in enumerate(table.header):
         if not name:
             if any(i < len(cells) and cells[i] for _, cells in table.rows):
-                errors.append(problem(line, f"column {i + 1}", UNKNOWN_COLUMN,
-                                      columns=", ".join(columns)))
+                errors.append(
+                    problem(line, f"column {i + 1}", UNKNOWN_COLUMN, columns=", ".join(columns))
+                )
             continue
         if name in index:
             errors.append(problem(line, name, DUPLICATE_COLUMN))
@@ -363,8 +370,11 @@ class _RowChecker:
             self.fail(column, REQUIRED)
         elif "\x00" in value:
             self.fail(column, NUL_CHARACTER)
-        elif column in _LIMITS and column not in ("sites", "former_names") \
-                and len(value) > _LIMITS[column]:
+        elif (
+            column in _LIMITS
+            and column not in ("sites", "former_names")
+            and len(value) > _LIMITS[column]
+        ):
             self.fail(column, TOO_LONG, length=len(value), limit=_LIMITS[column])
         return value
 
@@ -405,31 +415,68 @@ class _RowChecker:
         restricted = self.text("restricted").lower()
         if restricted not in _TRUE | _FALSE:
             self.fail("restricted", BAD_BOOLEAN, value=self.values.get("restricted", ""))
-        texts = {name: self.text(name) for name in (
-            "standard", "holder_name_zh", "holder_name_en", "address_zh", "address_en",
-            "province", "city", "scope_zh", "scope_en", "status_reason", "accreditation")}
+        texts = {
+            name: self.text(name)
+            for name in (
+                "standard",
+                "holder_name_zh",
+                "holder_name_en",
+                "address_zh",
+                "address_en",
+                "province",
+                "city",
+                "scope_zh",
+                "scope_en",
+                "status_reason",
+                "accreditation",
+            )
+        }
         sites = self.items("sites")
         former_names = self.items("former_names")
-        initial, issued, expiry = (self.day("initial_issue_date"), self.day("issue_date"),
-                                   self.day("expiry_date"))
+        initial, issued, expiry = (
+            self.day("initial_issue_date"),
+            self.day("issue_date"),
+            self.day("expiry_date"),
+        )
         status_date = self.day("status_date")
         if initial and issued and initial > issued:
-            self.fail("initial_issue_date", INITIAL_AFTER_ISSUE, value=initial.isoformat(),
-                      issue=issued.isoformat())
+            self.fail(
+                "initial_issue_date",
+                INITIAL_AFTER_ISSUE,
+                value=initial.isoformat(),
+                issue=issued.isoformat(),
+            )
         if issued and expiry and expiry <= issued:
-            self.fail("expiry_date", EXPIRY_NOT_AFTER_ISSUE, value=expiry.isoformat(),
-                      issue=issued.isoformat())
+            self.fail(
+                "expiry_date",
+                EXPIRY_NOT_AFTER_ISSUE,
+                value=expiry.isoformat(),
+                issue=issued.isoformat(),
+            )
         first = initial or issued
         if status_date and first and status_date < first:
-            self.fail("status_date", STATUS_BEFORE_ISSUE, value=status_date.isoformat(),
-                      first=first.isoformat())
+            self.fail(
+                "status_date",
+                STATUS_BEFORE_ISSUE,
+                value=status_date.isoformat(),
+                first=first.isoformat(),
+            )
         if self.errors or status is None or issued is None or expiry is None:
             return None
         return CertificateData(
-            certificate_number=number, scheme=scheme, issue_date=issued, expiry_date=expiry,
-            status=status, credit_code=credit_code, sites=sites,
-            initial_issue_date=initial, status_date=status_date, former_names=former_names,
-            restricted=restricted in _TRUE, **texts)
+            certificate_number=number,
+            scheme=scheme,
+            issue_date=issued,
+            expiry_date=expiry,
+            status=status,
+            credit_code=credit_code,
+            sites=sites,
+            initial_issue_date=initial,
+            status_date=status_date,
+            former_names=former_names,
+            restricted=restricted in _TRUE,
+            **texts,
+        )
 
     def _status(self) -> CertificateStatus | None:
         value = self.text("status")
@@ -456,8 +503,7 @@ class _RowChecker:
         if len(code) != 18:
             self.fail("credit_code", BAD_CREDIT_LENGTH, value=raw, length=len(code))
         elif fixed:  # only the 18th character is wrong
-            self.fail("credit_code", BAD_CHECK_DIGIT, value=raw, expected=fixed[17],
-                      found=code[17])
+            self.fail("credit_code", BAD_CHECK_DIGIT, value=raw, expected=fixed[17], found=code[17])
         elif bad:
             self.fail("credit_code", BAD_CREDIT_CHARS, value=raw, chars=" ".join(bad))
         else:
@@ -477,9 +523,12 @@ def _load_existing(keys: Iterable[str]) -> dict[str, Certificate]:
     found: dict[str, Certificate] = {}
     ordered = sorted(wanted)
     for start in range(0, len(ordered), _QUERY_CHUNK):
-        chunk = ordered[start:start + _QUERY_CHUNK]
-        query = (select(Certificate).where(Certificate.number_key.in_(chunk))
-                 .options(selectinload(Certificate.sites)))
+        chunk = ordered[start : start + _QUERY_CHUNK]
+        query = (
+            select(Certificate)
+            .where(Certificate.number_key.in_(chunk))
+            .options(selectinload(Certificate.sites))
+        )
         for cert in db.session.scalars(query):
             found[cert.number_key] = cert
     return found
@@ -496,8 +545,9 @@ def _report(progress: Progress | None, phase: str, done: int, total: int) -> Non
         progress(phase, done, total)
 
 
-def plan_certificate_import(stream: BinaryIO, filename: str, *,
-                            progress: Progress | None = None) -> ImportPlan:
+def plan_certificate_import(
+    stream: BinaryIO, filename: str, *, progress: Progress | None = None
+) -> ImportPlan:
     """Check every row of a certificate file against the rules and the register; write nothing."""
     try:
         table = read_table(stream, filename)
@@ -521,8 +571,7 @@ def plan_certificate_import(stream: BinaryIO, filename: str, *,
         key = number_key(values.get("certificate_number", ""))
         if key:
             if key in seen:
-                errors.append(problem(line, "certificate_number", DUPLICATE_ROW,
-                                      other=seen[key]))
+                errors.append(problem(line, "certificate_number", DUPLICATE_ROW, other=seen[key]))
                 data = None
             else:
                 seen[key] = line
@@ -546,17 +595,22 @@ def plan_certificate_import(stream: BinaryIO, filename: str, *,
     return ImportPlan(rows=rows, errors=errors, total_rows=total)
 
 
-def _status_change_problem(line: int, cert: Certificate,
-                           data: CertificateData) -> ImportProblem | None:
+def _status_change_problem(
+    line: int, cert: Certificate, data: CertificateData
+) -> ImportProblem | None:
     if cert.status == data.status:
         return None
     if not can_move(cert.status, data.status):
         message = STATUS_FINAL if cert.status in FINAL else STATUS_NOT_ALLOWED
-        return problem(line, "status", message, current=cert.status.value,
-                       target=data.status.value)
+        return problem(line, "status", message, current=cert.status.value, target=data.status.value)
     if data.status_date and cert.status_date and data.status_date < cert.status_date:
-        return problem(line, "status_date", STATUS_BEFORE_STORED,
-                       value=data.status_date.isoformat(), stored=cert.status_date.isoformat())
+        return problem(
+            line,
+            "status_date",
+            STATUS_BEFORE_STORED,
+            value=data.status_date.isoformat(),
+            stored=cert.status_date.isoformat(),
+        )
     return None
 
 
@@ -564,8 +618,9 @@ def _status_change_problem(line: int, cert: Certificate,
 # Writing certificates
 
 
-def apply_certificate_import(plan: ImportPlan, *, actor: str, now: datetime,
-                             progress: Progress | None = None) -> ImportResult:
+def apply_certificate_import(
+    plan: ImportPlan, *, actor: str, now: datetime, progress: Progress | None = None
+) -> ImportResult:
     """Write a checked plan in one transaction: create new certificates, update stored ones.
 
     Raises:
@@ -602,8 +657,9 @@ def _transition_problem(plan: ImportPlan, exc: TransitionError) -> ImportProblem
     return problem(line, "status", message, current=exc.current.value, target=exc.target.value)
 
 
-def _write_certificates(plan: ImportPlan, *, actor: str, now: datetime,
-                        progress: Progress | None) -> ImportResult:
+def _write_certificates(
+    plan: ImportPlan, *, actor: str, now: datetime, progress: Progress | None
+) -> ImportResult:
     existing = _load_existing(number_key(r.data.certificate_number) for r in plan.rows)
     created: list[CertificateData] = []
     updated = unchanged = 0
@@ -625,7 +681,7 @@ def _write_certificates(plan: ImportPlan, *, actor: str, now: datetime,
         _report(progress, "write", done - len(created), total)
     written = total - len(created)
     for start in range(0, len(created), _WRITE_CHUNK):
-        chunk = created[start:start + _WRITE_CHUNK]
+        chunk = created[start : start + _WRITE_CHUNK]
         bulk_create_certificates(chunk, actor=actor, now=now)
         written += len(chunk)
         _report(progress, "write", written, total)
@@ -650,8 +706,9 @@ def _snapshot(data: CertificateData, issue_number: int = 1) -> dict[str, Any]:
     return out
 
 
-def bulk_create_certificates(items: Sequence[CertificateData], *, actor: str,
-                             now: datetime) -> list[int]:
+def bulk_create_certificates(
+    items: Sequence[CertificateData], *, actor: str, now: datetime
+) -> list[int]:
     """Add many new certificates as `create_certificate` would, in a few INSERTs per table.
 
     Writes the same rows as `certificate_service.create_certificate` for each item: the
@@ -662,33 +719,78 @@ def bulk_create_certificates(items: Sequence[CertificateData], *, actor: str,
         return []
     cert_rows = []
     for data in items:
-        row = {name: getattr(data, name) for name in DATA_FIELDS
-               if name not in ("sites", "certificate_number")}
-        row.update(certificate_number=data.certificate_number.strip(),
-                   number_key=number_key(data.certificate_number), issue_number=1,
-                   is_demo=False, created_at=now, updated_at=now)
+        row = {
+            name: getattr(data, name)
+            for name in DATA_FIELDS
+            if name not in ("sites", "certificate_number")
+        }
+        row.update(
+            certificate_number=data.certificate_number.strip(),
+            number_key=number_key(data.certificate_number),
+            issue_number=1,
+            is_demo=False,
+            created_at=now,
+            updated_at=now,
+        )
         cert_rows.append(row)
     table = Certificate.__table__
-    ids = list(db.session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), cert_rows).scalars())
+    ids = list(
+        db.session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), cert_rows
+        ).scalars()
+    )
     sites, events, changes, entries = [], [], [], []
     for cert_id, data, row in zip(ids, items, cert_rows, strict=True):
-        sites.extend({"certificate_id": cert_id, "position": i, "address": address}
-                     for i, address in enumerate(data.sites))
-        event = {"certificate_id": cert_id, "public_reason": "", "internal_note": "",
-                 "actor": actor, "recorded_at": now, "issue_number": 1, "details": {}}
-        events.append(event | {"kind": EventKind.ISSUED, "status": CertificateStatus.VALID,
-                               "effective_date": data.initial_issue_date or data.issue_date})
+        sites.extend(
+            {"certificate_id": cert_id, "position": i, "address": address}
+            for i, address in enumerate(data.sites)
+        )
+        event = {
+            "certificate_id": cert_id,
+            "public_reason": "",
+            "internal_note": "",
+            "actor": actor,
+            "recorded_at": now,
+            "issue_number": 1,
+            "details": {},
+        }
+        events.append(
+            event
+            | {
+                "kind": EventKind.ISSUED,
+                "status": CertificateStatus.VALID,
+                "effective_date": data.initial_issue_date or data.issue_date,
+            }
+        )
         if data.status is not CertificateStatus.VALID:
-            events.append(event | {"kind": EventKind.STATUS, "status": data.status,
-                                   "effective_date": data.status_date or data.issue_date,
-                                   "public_reason": data.status_reason})
+            events.append(
+                event
+                | {
+                    "kind": EventKind.STATUS,
+                    "status": data.status,
+                    "effective_date": data.status_date or data.issue_date,
+                    "public_reason": data.status_reason,
+                }
+            )
         changes.append({"number_key": row["number_key"], "changed_at": now})
-        entries.append({"at": now, "actor": actor, "action": "certificate.create",
-                        "entity_type": "certificate", "entity_id": row["certificate_number"],
-                        "before": None, "after": _snapshot(data), "ip": ""})
-    for model, rows in ((Site, sites), (CertificateEvent, events), (SearchChange, changes),
-                        (AuditLogEntry, entries)):
+        entries.append(
+            {
+                "at": now,
+                "actor": actor,
+                "action": "certificate.create",
+                "entity_type": "certificate",
+                "entity_id": row["certificate_number"],
+                "before": None,
+                "after": _snapshot(data),
+                "ip": "",
+            }
+        )
+    for model, rows in (
+        (Site, sites),
+        (CertificateEvent, events),
+        (SearchChange, changes),
+        (AuditLogEntry, entries),
+    ):
         if rows:
             db.session.execute(insert(model.__table__), rows)
     return ids
@@ -737,8 +839,9 @@ def plan_audit_import(stream: BinaryIO, filename: str) -> AuditImportPlan:
     found: dict[str, tuple[int, str]] = {}
     ordered = sorted(keys)
     for start in range(0, len(ordered), _QUERY_CHUNK):
-        query = (select(Certificate.number_key, Certificate.id, Certificate.certificate_number)
-                 .where(Certificate.number_key.in_(ordered[start:start + _QUERY_CHUNK])))
+        query = select(
+            Certificate.number_key, Certificate.id, Certificate.certificate_number
+        ).where(Certificate.number_key.in_(ordered[start : start + _QUERY_CHUNK]))
         found.update({key: (cid, number) for key, cid, number in db.session.execute(query)})
     stored = _stored_audits({cid for cid, _ in found.values()})
     rows: list[PlannedAudit] = []
@@ -761,7 +864,8 @@ def _stored_audits(cert_ids: set[int]) -> set[tuple[int, AuditType, date]]:
     ordered = sorted(cert_ids)
     for start in range(0, len(ordered), _QUERY_CHUNK):
         query = select(Audit.certificate_id, Audit.audit_type, Audit.audit_date).where(
-            Audit.certificate_id.in_(ordered[start:start + _QUERY_CHUNK]))
+            Audit.certificate_id.in_(ordered[start : start + _QUERY_CHUNK])
+        )
         out.update((cid, AuditType(t), d) for cid, t, d in db.session.execute(query))
     return out
 
@@ -780,15 +884,37 @@ def apply_audit_import(plan: AuditImportPlan, *, actor: str, now: datetime) -> i
         stored = _stored_audits({row.certificate_id for row in new})
         new = [r for r in new if (r.certificate_id, r.audit_type, r.audit_date) not in stored]
         if new:
-            db.session.execute(insert(Audit.__table__), [
-                {"certificate_id": r.certificate_id, "audit_type": r.audit_type,
-                 "audit_date": r.audit_date, "auditors": []} for r in new])
-            db.session.execute(insert(AuditLogEntry.__table__), [
-                {"at": now, "actor": actor, "action": "audit.create",
-                 "entity_type": "certificate", "entity_id": r.certificate_number,
-                 "before": None, "ip": "",
-                 "after": {"audit_type": r.audit_type.value,
-                           "audit_date": r.audit_date.isoformat()}} for r in new])
+            db.session.execute(
+                insert(Audit.__table__),
+                [
+                    {
+                        "certificate_id": r.certificate_id,
+                        "audit_type": r.audit_type,
+                        "audit_date": r.audit_date,
+                        "auditors": [],
+                    }
+                    for r in new
+                ],
+            )
+            db.session.execute(
+                insert(AuditLogEntry.__table__),
+                [
+                    {
+                        "at": now,
+                        "actor": actor,
+                        "action": "audit.create",
+                        "entity_type": "certificate",
+                        "entity_id": r.certificate_number,
+                        "before": None,
+                        "ip": "",
+                        "after": {
+                            "audit_type": r.audit_type.value,
+                            "audit_date": r.audit_date.isoformat(),
+                        },
+                    }
+                    for r in new
+                ],
+            )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -800,7 +926,17 @@ def apply_audit_import(plan: AuditImportPlan, *, actor: str, now: datetime) -> i
 
 
 __all__ = [
-    "AuditImportPlan", "ImportPlan", "ImportProblem", "ImportRefused", "ImportResult",
-    "PlannedAudit", "PlannedRow", "apply_audit_import", "apply_certificate_import",
-    "bulk_create_certificates", "plan_audit_import", "plan_certificate_import", "read_table",
+    "AuditImportPlan",
+    "ImportPlan",
+    "ImportProblem",
+    "ImportRefused",
+    "ImportResult",
+    "PlannedAudit",
+    "PlannedRow",
+    "apply_audit_import",
+    "apply_certificate_import",
+    "bulk_create_certificates",
+    "plan_audit_import",
+    "plan_certificate_import",
+    "read_table",
 ]
