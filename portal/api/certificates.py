@@ -9,13 +9,18 @@ from portal.api import bp
 from portal.certificates.public import certificate_json, find_certificate, verify_results
 from portal.domain.codes import is_well_formed_number
 from portal.errors import api_error
+from portal.extensions import limiter
 
 MAX_BATCH = 1000
 # A certificate number longer than this is not one; say so instead of echoing it back.
 MAX_NUMBER_LENGTH = 200
+# Per client address; generous for people and scripts, a brake on scraping the register.
+RECORD_LIMIT = "120 per minute"
+VERIFY_LIMIT = "30 per minute"
 
 
 @bp.get("/certificates/<path:number>")
+@limiter.limit(RECORD_LIMIT)
 def certificate(number: str) -> Any:
     """Return one certificate: 404 when unknown, 400 when the number is malformed."""
     cert = find_certificate(number)
@@ -59,6 +64,7 @@ def _numbers_from_body() -> list[str] | Any:
 
 
 @bp.post("/certificates/verify")
+@limiter.limit(VERIFY_LIMIT)
 def verify() -> Any:
     """Check up to 1000 numbers at once; results come back in the order given."""
     numbers = _numbers_from_body()
