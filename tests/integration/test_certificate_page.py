@@ -311,3 +311,11 @@ def test_page_never_fails_on_any_number(client, number):
     from urllib.parse import quote
     response = client.get("/certificates/" + quote(number, safe=""))
     assert response.status_code in (200, 404, 308)
+
+
+def test_front_page_shows_number_shapes_and_bulk_ways(client):
+    page = soup(client.get("/?lang=en"))
+    help_text = page.select_one("#number-help").text
+    assert "SQI/FW/2025/0003" in help_text and "027-26-Q-10403-R0" in help_text
+    links = {a["href"] for a in page.select("main a")}
+    assert {"/verify-list", "/api/v1/openapi.json"} <= links
