@@ -1,1 +1,103 @@
-"""Views (filled in by the issue that owns this blueprint)."""
+"""Public pages: file a complaint or appeal, track it, report a suspected fake."""
+
+from typing import Any
+
+from flask import current_app, make_response, render_template, request
+
+from portal import clock
+from portal.complaints import bp
+from portal.complaints.forms import ComplaintForm, FakeReportForm, TrackForm
+from portal.domain.complaints import ComplaintAbout, ComplaintKind, FakeReportKind
+from portal.extensions import limiter
+from portal.i18n import current_lang
+from portal.services import complaints as complaint_service
+
+FILE_LIMIT = "5 per hour; 20 per day"
+TRACK_LIMIT = "10 per minute; 60 per hour"
+
+
+def _private(body: str, status: int = 200) -> Any:
+    """Answer with a page that must not be cached (it may show a tracking code or a case)."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/complaints/new", methods=["GET", "POST"])
+@limiter.limit(FILE_LIMIT, methods=["POST"])
+def new() -> Any:
+    """The complaint and appeal form (SPEC §5); on success, the reference and tracking code."""
+    form = ComplaintForm()
+    if request.method == "GET":
+        form.certificate_number.data = request.args.get("certificate_number", "")[:64]
+        if request.args.get("kind") in {k.value for k in ComplaintKind}:
+            form.kind.data = request.args["kind"]
+    if form.validate_on_submit():
+        data = complaint_service.NewComplaint(
+            kind=ComplaintKind(form.kind.data), about=ComplaintAbout(form.about.data),
+            certificate_number=form.certificate_number.data or "", name=form.name.data,
+            email=form.email.data.lower(), phone=form.phone.data or "",
+            subject=form.subject.data, description=form.description.data, lang=current_lang())
+        filed = complaint_service.file_complaint(data, form.checked_files, now=clock.utcnow())
+        return _private(render_template(
+            "complaints/filed.html", complaint=filed.complaint, code=filed.tracking_code,
+            mail_sent=filed.mail_sent, deadlines=complaint_service.deadlines(
+                filed.complaint, clock.today()),
+            target_days=complaint_service.target_days()))
+    status = 400 if form.errors else 200
+    return _private(render_template("complaints/new.html", form=form,
+                                    max_mb=_max_mb(), target_days=complaint_service.target_days()),
+                    status)
+
+
+def _max_mb() -> str:
+    from portal.services.uploads import max_bytes
+
+    return f"{max_bytes() / 1024 / 1024:g}"
+
+
+@bp.route("/complaints/track", methods=["GET", "POST"])
+@limiter.limit(TRACK_LIMIT, methods=["POST"])
+def track() -> Any:
+    """Follow a case with its reference and tracking code; reveals nothing without both."""
+    form = TrackForm()
+    if request.method == "GET":
+        form.reference.data = request.args.get("reference", "")[:40]
+    complaint = None
+    not_found = False
+    if form.validate_on_submit():
+        complaint = complaint_service.track(form.reference.data, form.code.data)
+        not_found = complaint is None
+        form.code.data = ""  # never echo a code back into the page
+    if complaint is not None:
+        return _private(render_template(
+            "complaints/status.html", complaint=complaint,
+            steps=complaint_service.timeline(complaint),
+            deadlines=complaint_service.deadlines(complaint, clock.today())))
+    return _private(render_template("complaints/track.html", form=form, not_found=not_found),
+                    400 if form.errors else 200)
+
+
+@bp.route("/report-fake", methods=["GET", "POST"])
+@limiter.limit(FILE_LIMIT, methods=["POST"])
+def report_fake() -> Any:
+    """Report a suspected counterfeit certificate or look-alike verification site."""
+    form = FakeReportForm()
+    if request.method == "GET":
+        number = request.args.get("certificate_number", "")[:64].strip()
+        form.certificate_number.data = number
+        url = request.args.get("url", "")[:500].strip()
+        form.url.data = url
+        if url and not number:
+            form.kind.data = FakeReportKind.LOOKALIKE_SITE.value
+    if form.validate_on_submit():
+        data = complaint_service.NewFakeReport(
+            kind=FakeReportKind(form.kind.data), description=form.description.data,
+            certificate_number=form.certificate_number.data or "", url=form.url.data or "",
+            name=form.name.data or "", email=(form.email.data or "").lower(),
+            lang=current_lang())
+        report = complaint_service.file_fake_report(data, form.checked_photo, now=clock.utcnow())
+        return _private(render_template("complaints/fake_reported.html", report=report))
+    return _private(render_template("complaints/report_fake.html", form=form, max_mb=_max_mb(),
+                                    body_email=current_app.config["BODY_EMAIL"]),
+                    400 if form.errors else 200)
