@@ -1,6 +1,8 @@
 """The certificate page in a real browser: status above the fold on a phone and a desktop."""
 
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -121,3 +123,43 @@ def test_not_found_page_explains_on_a_phone(live_server, new_page, viewport, dev
     assert page.locator("[data-reason=malformed]").is_visible()
     assert page.locator("main script").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def axe_violations(browser, url: str, locale: str) -> list[str]:
+    """Run axe-core (WCAG 2.1 A/AA rules) on `url` at phone size; return the violations."""
+    context = browser.new_context(viewport=PHONE, locale=locale, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+        return [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['html'][:120]})"
+                for v in result["violations"]]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_certificate_pages_pass_axe_wcag_aa(live_server, browser, locale):
+    numbers = seed_certificates(live_server)
+
+    def restricted() -> str:
+        from portal.extensions import db
+        from portal.services import certificates as certificate_service
+        from tests.factories import NOW
+
+        cert = certificate_service.create_certificate(certificate_data(restricted=True),
+                                                      actor="t", now=NOW)
+        db.session.commit()
+        return cert.certificate_number
+
+    paths = [f"/certificates/{quote(n, safe='')}" for n in numbers.values()]
+    paths += [f"/certificates/{live_server.run(restricted)}", "/certificates/02799Q99999R9M",
+              "/certificates/%E2%98%83", "/"]
+    found = {path: axe_violations(browser, live_server.url + path, locale) for path in paths}
+    assert {path: v for path, v in found.items() if v} == {}
