@@ -18,7 +18,7 @@ from portal.domain.codes import is_well_formed_number, number_key
 from portal.domain.records import CERTIFICATE_COLUMNS
 from portal.domain.status import PublicStatus
 from portal.extensions import db
-from portal.models import Certificate, CertificateEvent, EventKind
+from portal.models import Alert, AlertKind, Certificate, CertificateEvent, EventKind
 
 # Longest text worth looking up; the number_key column holds 64 characters.
 MAX_KEY_LENGTH = 64
@@ -62,6 +62,19 @@ def find_certificates(raws: Iterable[str]) -> dict[str, Certificate]:
         return {}
     found = db.session.scalars(select(Certificate).where(Certificate.number_key.in_(keys)))
     return {cert.number_key: cert for cert in found}
+
+
+def alerts_for_number(raw: str) -> list[Alert]:
+    """Return the active public warnings (counterfeit, not returned) naming this number."""
+    key = lookup_key(raw)
+    if key is None:
+        return []
+    kinds = (AlertKind.COUNTERFEIT_NUMBER, AlertKind.UNRETURNED_CERTIFICATE)
+    candidates = db.session.scalars(
+        select(Alert).where(Alert.active.is_(True), Alert.kind.in_(kinds))
+        .order_by(Alert.published_on.desc()))
+    # The warnings list is short and numbers in it are typed by staff in any spelling.
+    return [alert for alert in candidates if number_key(alert.value) == key]
 
 
 def certificate_path(number: str) -> str:

@@ -319,3 +319,36 @@ def test_front_page_shows_number_shapes_and_bulk_ways(client):
     assert "SQI/FW/2025/0003" in help_text and "027-26-Q-10403-R0" in help_text
     links = {a["href"] for a in page.select("main a")}
     assert {"/verify-list", "/api/v1/openapi.json"} <= links
+
+
+def add_alert(kind, value, **extra):
+    from portal.models import Alert, AlertKind
+
+    alert = Alert(kind=AlertKind(kind), value=value, published_on=clock.today(), created_at=NOW,
+                  **extra)
+    db.session.add(alert)
+    db.session.commit()
+    return alert
+
+
+def test_known_counterfeit_number_is_named_on_the_404(client):
+    add_alert("counterfeit_number", "027-99-Q-99999-R9", description_zh="某公司使用的伪造证书编号")
+    response = client.get("/certificates/02799q99999r9?lang=en")
+    assert response.status_code == 404
+    warning = soup(response).select_one(".nf-alert")
+    assert "known counterfeit" in warning.text
+    assert "某公司使用的伪造证书编号" in warning.text
+    inactive = add_alert("counterfeit_number", "02799Q88888R9", active=False)
+    assert soup(client.get(f"/certificates/{inactive.value}")).select_one(".nf-alert") is None
+
+
+def test_withdrawn_certificate_not_returned_carries_the_warning(client, make_certificate):
+    cert = make_certificate(status="withdrawn", status_date=clock.today(),
+                            status_reason="严重不符合")
+    add_alert("unreturned_certificate", cert.certificate_number.lower())
+    page = soup(client.get(f"/certificates/{cert.certificate_number}?lang=en"))
+    warning = page.select_one(".cert-status .cert-alert")
+    assert "not returned" in warning.text
+    other = make_certificate()
+    assert soup(client.get(f"/certificates/{other.certificate_number}")).select_one(
+        ".cert-alert") is None
