@@ -5,6 +5,7 @@ change log, audit log); that module leaves the commit to its caller, so these vi
 once per operation. Field checks are the CSV import's own row checks.
 """
 
+import json
 from datetime import date
 from typing import Any
 
@@ -86,11 +87,12 @@ def transition_message(current: CertificateStatus, target: CertificateStatus) ->
     """Explain in the user's language why a status change is refused."""
     names = {"current": STATUS_LABELS[current.value], "target": STATUS_LABELS[target.value]}
     if current == target:
-        return _("The certificate is already %(current)s.", **names)
+        return _("The certificate is already “%(current)s”.", **names)
     if current in FINAL:
-        return _("A %(current)s certificate cannot be changed to %(target)s: %(current)s is "
-                 "final.", **names)
-    return _("A %(current)s certificate cannot be changed to %(target)s.", **names)
+        return _("A certificate with status “%(current)s” cannot be changed to “%(target)s”: "
+                 "“%(current)s” is final.", **names)
+    return _("A certificate with status “%(current)s” cannot be changed to “%(target)s”.",
+             **names)
 
 
 def _parse_day(field: Any) -> date | None:
@@ -119,7 +121,10 @@ def certificates() -> str:
         like = f"%{_escape_like(text)}%"
         conditions = [Certificate.holder_name_zh.ilike(like, escape="\\"),
                       Certificate.holder_name_en.ilike(like, escape="\\"),
+                      # JSON text holds non-ASCII names \u-escaped: match that form too.
                       cast(Certificate.former_names, String).ilike(like, escape="\\"),
+                      cast(Certificate.former_names, String).contains(
+                          json.dumps(text)[1:-1], autoescape=True),
                       Certificate.credit_code == normalise_credit_code(text)]
         if key:
             conditions.append(Certificate.number_key.contains(key, autoescape=True))

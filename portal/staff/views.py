@@ -146,8 +146,7 @@ def login() -> Any:
             error = _("The e-mail or password is not correct.")
     elif request.method == "POST":
         error = _("Enter your e-mail and password.")
-    status = 200 if error is None else 401 if request.method == "POST" else 200
-    return render_template("staff/login.html", form=form, error=error), status
+    return render_template("staff/login.html", form=form, error=error)
 
 
 @bp.post("/logout")

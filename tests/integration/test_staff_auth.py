@@ -1,0 +1,221 @@
+"""Signing in and out of the back office: lock-out without revealing who has an account."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+
+from portal.extensions import db
+from portal.models import AuditLogEntry, User
+from portal.services import staff as staff_service
+from tests.staff_support import PASSWORD, make_user, sign_in
+
+START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+def message(response) -> str:
+    """Return the sign-in page's error text (what the visitor is told)."""
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    alert = page.select_one("main [role=alert]")
+    return alert.get_text(" ", strip=True) if alert else ""
+
+
+def signed_in(client) -> bool:
+    return client.get("/staff/").status_code == 200
+
+
+def test_staff_sign_in_and_out(app, client):
+    user = make_user("registrar")
+    response = sign_in(client, user.email.upper())  # e-mail in any case
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+    assert user.email in client.get("/staff/").get_data(as_text=True)
+    response = client.post("/staff/logout")
+    assert response.headers["Location"] == "/staff/login"
+    assert not signed_in(client)
+
+
+def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(app, client):
+    user = make_user("registrar")
+    response = client.get("/staff/certificates")
+    assert response.headers["Location"].startswith("/staff/login?next=")
+    response = client.post("/staff/login?next=/staff/certificates?q=x",
+                           data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/staff/certificates?q=x"
+    client.post("/staff/logout")
+    for target in ("https://evil.example/staff/", "//evil.example/staff/", "/search"):
+        response = client.post(f"/staff/login?next={target}",
+                               data={"email": user.email, "password": PASSWORD})
+        assert response.headers["Location"] == "/staff/", target
+        client.post("/staff/logout")
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(app, client):
+    user = make_user("registrar")
+    wrong = sign_in(client, user.email, "not the password at all")
+    unknown = sign_in(client, "nobody@sqi.example.cn", "not the password at all")
+    assert wrong.status_code == unknown.status_code == 200
+    assert message(wrong) == message(unknown) != ""
+    assert "not correct" in message(wrong) or "不正确" in message(wrong)
+
+
+def test_unknown_email_costs_a_password_check_too(app, client, monkeypatch):
+    user = make_user("registrar")
+    calls = []
+    real = staff_service._verify
+    monkeypatch.setattr(staff_service, "_verify", lambda h, p: calls.append(h) or real(h, p))
+    sign_in(client, user.email, "whatever it is")
+    sign_in(client, "nobody@sqi.example.cn", "whatever it is")
+    # The same argon2 work for a real account and an unknown one: no timing oracle.
+    assert len(calls) == 2
+    assert all(h.startswith("$argon2id$") for h in calls)
+
+
+def test_five_failures_lock_an_account_and_an_unknown_email_alike(app, client):
+    user = make_user("registrar")
+    with time_machine.travel(START, tick=False):
+        known = [message(sign_in(client, user.email, f"wrong-{i}-password")) for i in range(5)]
+        unknown = [message(sign_in(client, "ghost@sqi.example.cn", f"wrong-{i}-password"))
+                   for i in range(5)]
+        assert known == unknown  # nothing tells the two apart
+        assert "15" in known[-1] and known[-1] != known[0]
+        # Locked: even the right password does not get in.
+        response = sign_in(client, user.email)
+        assert message(response) == known[-1]
+        assert not signed_in(client)
+    with time_machine.travel(START + timedelta(minutes=16), tick=False):
+        assert sign_in(client, user.email).status_code == 302
+        assert signed_in(client)
+
+
+def test_lock_out_is_recorded_and_an_admin_can_lift_it(app, client):
+    user = make_user("registrar")
+    admin = make_user("admin")
+    for _ in range(5):
+        sign_in(client, user.email, "wrong password here")
+    assert db.session.scalar(db.select(AuditLogEntry).filter_by(action="staff.locked",
+                                                                  entity_id=user.email))
+    admin_client = app.test_client()
+    sign_in(admin_client, admin.email)
+    assert "Locked out" in admin_client.get("/staff/users?lang=en").get_data(as_text=True)
+    admin_client.post(f"/staff/users/{user.id}/unlock")
+    assert sign_in(client, user.email).status_code == 302
+
+
+def test_many_failures_from_one_address_block_it_for_every_account(app, client):
+    user = make_user("registrar")
+    for i in range(staff_service.IP_FAILURES_BEFORE_LOCK):
+        sign_in(client, f"guess{i}@sqi.example.cn", "password guess 1")
+    response = sign_in(client, user.email)
+    assert response.status_code == 200
+    assert not signed_in(client)
+    other = app.test_client()
+    # Another address is not affected.
+    assert other.post("/staff/login", data={"email": user.email, "password": PASSWORD},
+                      environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 302
+
+
+def test_deactivated_account_cannot_sign_in_and_is_not_revealed(app, client):
+    user = make_user("registrar")
+    staff_service.set_active(user, False, actor="test", now=datetime.now(UTC))
+    response = sign_in(client, user.email)
+    assert message(response) == message(sign_in(client, "nobody@sqi.example.cn", PASSWORD))
+    assert not signed_in(client)
+
+
+def test_session_cookie_is_httponly_and_samesite(app, client):
+    user = make_user("registrar")
+    response = sign_in(client, user.email)
+    cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Expires=" in cookie  # a permanent session that ends (PERMANENT_SESSION_LIFETIME)
+
+
+def test_session_expires_after_its_lifetime(app, client):
+    user = make_user("registrar")
+    with time_machine.travel(START, tick=False):
+        sign_in(client, user.email)
+        assert signed_in(client)
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+    seconds = lifetime.total_seconds() if isinstance(lifetime, timedelta) else lifetime
+    with time_machine.travel(START + timedelta(seconds=seconds + 60), tick=False):
+        response = client.get("/staff/certificates")
+        assert response.status_code == 302
+        assert "/staff/login" in response.headers["Location"]
+
+
+def test_password_change_ends_other_sessions(app):
+    user = make_user("registrar")
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, user.email)
+    sign_in(phone, user.email)
+    new = "a brand new long passphrase"
+    response = laptop.post("/staff/password", data={"current": PASSWORD, "new": new,
+                                                    "confirm": new})
+    assert response.status_code == 302
+    assert signed_in(laptop)  # this session continues
+    assert not signed_in(phone)  # the other one has ended
+    laptop.post("/staff/logout")
+    assert sign_in(laptop, user.email).status_code == 200  # the old password is gone
+    assert sign_in(laptop, user.email, new).status_code == 302
+
+
+@pytest.mark.parametrize("new, problem", [
+    ("short", "12"),
+    ("registrar@sqi.example.cn", "e-mail"),
+])
+def test_password_policy_is_explained(app, client, new, problem):
+    user = make_user("registrar")
+    sign_in(client, user.email)
+    response = client.post("/staff/password?lang=en",
+                           data={"current": PASSWORD, "new": new, "confirm": new})
+    assert response.status_code == 200
+    assert problem in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_changed_at is not None
+
+
+def test_wrong_current_password_is_refused(app, client):
+    user = make_user("registrar")
+    sign_in(client, user.email)
+    new = "another long passphrase"
+    response = client.post("/staff/password?lang=en",
+                           data={"current": "not it at all!", "new": new, "confirm": new})
+    assert "current password is not correct" in response.get_data(as_text=True)
+
+
+def test_one_time_password_must_be_replaced_first(app, client):
+    user = make_user("registrar", must_change_password=True)
+    assert sign_in(client, user.email).status_code == 302
+    response = client.get("/staff/certificates")
+    assert response.headers["Location"] == "/staff/password"
+
+
+def test_passwords_are_stored_only_as_argon2_hashes(app):
+    user = make_user("registrar")
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+    entries = db.session.scalars(db.select(AuditLogEntry)).all()
+    assert entries and all(PASSWORD not in repr((e.before, e.after)) for e in entries)
+
+
+def test_login_form_has_csrf_protection(csrf_app_config, tmp_path):
+    from portal import create_app
+
+    app = create_app(csrf_app_config)
+    with app.app_context():
+        db.create_all()
+        user = make_user("registrar")
+        client = app.test_client()
+        response = client.post("/staff/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 400
+        page = client.get("/staff/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        response = client.post("/staff/login", data={"email": user.email, "password": PASSWORD,
+                                                      "csrf_token": token})
+        assert response.status_code == 302
+        db.session.remove()
+        db.drop_all()

@@ -1,0 +1,212 @@
+"""Registrars keep the register through the back office; the public sees it at once."""
+
+from datetime import date
+
+from bs4 import BeautifulSoup
+
+from portal import clock
+from portal.extensions import db
+from portal.i18n import STATUS_LABELS
+from portal.models import AuditLogEntry, Certificate, CertificateEvent, EventKind
+from tests.staff_support import signed_in_client
+
+
+def text_of(response) -> str:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ", strip=True)
+
+
+def reload(cert: Certificate) -> Certificate:
+    db.session.expire_all()
+    return db.session.get(Certificate, cert.id)
+
+
+def suspend(client, cert, **extra):
+    data = {"status": "suspended", "effective_date": clock.today().isoformat(),
+            "reason_class": "overdue_surveillance", "reason_text": "",
+            "note": "decision file JD-2026-117"}
+    data.update(extra)
+    return client.post(f"/staff/certificates/{cert.number_key}/status", data=data)
+
+
+def test_status_change_shows_on_public_page_in_audit_log_and_search(app, make_certificate):
+    cert = make_certificate(certificate_number="027-26-Q-10403-R0")
+    registrar = signed_in_client(app, "registrar")
+    response = suspend(registrar, cert)
+    assert response.status_code == 302
+    # The public page, straight away.
+    public = app.test_client().get("/certificates/027-26-Q-10403-R0")
+    page = BeautifulSoup(public.get_data(as_text=True), "html.parser")
+    assert page.select_one(".badge--suspended") is not None
+    assert "未按期接受监督审核" in page.select_one("main").text
+    assert "JD-2026-117" not in public.get_data(as_text=True)  # the internal note stays inside
+    # The audit log: who, what, before and after.
+    entry = db.session.scalar(db.select(AuditLogEntry).filter_by(action="certificate.status"))
+    assert entry.actor == "registrar@sqi.example.cn"
+    assert entry.before["status"] == "valid" and entry.after["status"] == "suspended"
+    admin = signed_in_client(app, "admin")
+    log = text_of(admin.get("/staff/audit-log?action=certificate.status"))
+    assert "registrar@sqi.example.cn" in log and "027-26-Q-10403-R0" in log
+    # Search (the API reads the same register through the search index).
+    found = app.test_client().get("/api/v1/certificates?q=027-26-Q-10403-R0").get_json()
+    assert [r["status"] for r in found["results"]] == ["suspended"]
+
+
+def test_withdrawn_certificate_cannot_be_restored(app, make_certificate):
+    cert = make_certificate(status="withdrawn", status_date=date(2025, 6, 1),
+                            status_reason="不符合认证要求")
+    registrar = signed_in_client(app, "registrar")
+    response = registrar.post(f"/staff/certificates/{cert.number_key}/status", data={
+        "status": "valid", "effective_date": clock.today().isoformat(),
+        "reason_class": "resolved"})
+    assert response.status_code == 422
+    with app.test_request_context("/?lang=zh"):
+        withdrawn, valid = str(STATUS_LABELS["withdrawn"]), str(STATUS_LABELS["valid"])
+    # 撤销的证书不能改为有效（撤销是最终状态）。 (the labels come from the core catalog)
+    assert f"{withdrawn}的证书不能改为{valid}" in text_of(response)
+    response = registrar.post(f"/staff/certificates/{cert.number_key}/status?lang=en", data={
+        "status": "valid", "effective_date": clock.today().isoformat(),
+        "reason_class": "resolved"})
+    assert "A certificate with status “Withdrawn” cannot be changed to “Valid”: “Withdrawn” is " \
+        "final." in text_of(response)
+    assert reload(cert).status.value == "withdrawn"
+    assert db.session.scalar(db.select(AuditLogEntry).filter_by(action="certificate.status")) \
+        is None
+
+
+def test_status_page_offers_only_allowed_changes(app, make_certificate):
+    cert = make_certificate(status="suspended", status_date=date(2026, 1, 5))
+    registrar = signed_in_client(app, "registrar")
+    page = BeautifulSoup(registrar.get(f"/staff/certificates/{cert.number_key}/status")
+                         .get_data(as_text=True), "html.parser")
+    options = [o["value"] for o in page.select("select#status option")]
+    assert options == ["valid", "withdrawn", "cancelled"]
+
+
+def test_status_change_checks_date_and_reason(app, make_certificate):
+    cert = make_certificate()
+    registrar = signed_in_client(app, "registrar")
+    url = f"/staff/certificates/{cert.number_key}/status?lang=en"
+    future = date(clock.today().year + 1, 1, 1).isoformat()
+    response = registrar.post(url, data={"status": "suspended", "effective_date": future,
+                                         "reason_class": "holder_request"})
+    assert response.status_code == 422
+    assert "cannot be in the future" in text_of(response)
+    response = registrar.post(url, data={"status": "suspended", "effective_date": "2026-02-30",
+                                         "reason_class": "holder_request"})
+    assert "Enter a date as YYYY-MM-DD." in text_of(response)
+    response = registrar.post(url, data={"status": "suspended",
+                                         "effective_date": clock.today().isoformat(),
+                                         "reason_class": "other", "reason_text": ""})
+    assert "Describe the reason when you choose “Other”." in text_of(response)
+    assert reload(cert).status.value == "valid"
+
+
+def test_other_reason_and_details_are_published(app, make_certificate):
+    cert = make_certificate()
+    registrar = signed_in_client(app, "registrar")
+    suspend(registrar, cert, reason_class="holder_request", reason_text="停产整顿")
+    assert reload(cert).status_reason == "获证组织申请：停产整顿"
+    registrar.post(f"/staff/certificates/{cert.number_key}/status", data={
+        "status": "cancelled", "effective_date": clock.today().isoformat(),
+        "reason_class": "other", "reason_text": "企业注销"})
+    cert = reload(cert)
+    assert cert.status.value == "cancelled" and cert.status_reason == "企业注销"
+
+
+def test_registrar_adds_a_certificate_with_the_import_checks(app):
+    registrar = signed_in_client(app, "registrar")
+    form = {"certificate_number": "SQI/FW/2025/0003", "scheme": "REAL_ESTATE_SERVICE",
+            "standard": "GB/T 20647.9-2006", "holder_name_zh": "上海某物业管理有限公司",
+            "credit_code": "91310000MA1FL0XX0X", "scope_zh": "物业管理服务",
+            "issue_date": "2025-03-01", "expiry_date": "2025-02-01", "status": "valid",
+            "accreditation": "CNAS"}
+    response = registrar.post("/staff/certificates/new?lang=en", data=form)
+    assert response.status_code == 200
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    errors = {e["id"].removesuffix("-error") for e in page.select(".field-error")}
+    assert errors == {"credit_code", "expiry_date"}
+    assert db.session.scalar(db.select(Certificate)) is None
+    form.update(credit_code="", expiry_date="2028-02-28")
+    response = registrar.post("/staff/certificates/new", data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/certificates/SQIFW20250003"
+    assert app.test_client().get("/certificates/SQI%2FFW%2F2025%2F0003").status_code == 200
+    # The same number (typed differently) cannot be added twice.
+    form["certificate_number"] = "sqi-fw-2025-0003"
+    response = registrar.post("/staff/certificates/new?lang=en", data=form)
+    assert "already in the register" in text_of(response)
+
+
+def edit_form(cert: Certificate, **changes) -> dict[str, str]:
+    form = {"scheme": cert.scheme, "standard": cert.standard,
+            "holder_name_zh": cert.holder_name_zh, "holder_name_en": cert.holder_name_en,
+            "credit_code": cert.credit_code, "address_zh": cert.address_zh,
+            "address_en": cert.address_en, "province": cert.province, "city": cert.city,
+            "scope_zh": cert.scope_zh, "scope_en": cert.scope_en, "sites": "",
+            "initial_issue_date": cert.initial_issue_date.isoformat(),
+            "issue_date": cert.issue_date.isoformat(),
+            "expiry_date": cert.expiry_date.isoformat(), "accreditation": cert.accreditation,
+            "former_names": "", "scope_change": "", "reason": "", "note": ""}
+    form.update(changes)
+    return form
+
+
+def test_renaming_keeps_the_former_name(app, make_certificate):
+    cert = make_certificate(holder_name_zh="上海旧名称有限公司")
+    registrar = signed_in_client(app, "registrar")
+    response = registrar.post(f"/staff/certificates/{cert.number_key}/edit",
+                              data=edit_form(cert, holder_name_zh="上海新名称有限公司",
+                                             reason="更名"))
+    assert response.status_code == 302
+    cert = reload(cert)
+    assert cert.holder_name_zh == "上海新名称有限公司"
+    assert cert.former_names == ["上海旧名称有限公司"]
+    assert any(e.kind is EventKind.RENAMED for e in cert.events)
+
+
+def test_scope_extension_is_recorded_in_history(app, make_certificate):
+    cert = make_certificate(scope_zh="集成电路的设计")
+    registrar = signed_in_client(app, "registrar")
+    registrar.post(f"/staff/certificates/{cert.number_key}/edit", data=edit_form(
+        cert, scope_zh="集成电路的设计和销售", scope_change="scope_extended",
+        reason="扩大认证范围", note="audit report 2026-88"))
+    event = db.session.scalar(db.select(CertificateEvent).filter_by(
+        kind=EventKind.SCOPE_EXTENDED))
+    assert event is not None
+    assert event.public_reason == "扩大认证范围" and event.internal_note == "audit report 2026-88"
+    assert reload(cert).scope_zh == "集成电路的设计和销售"
+
+
+def test_saving_an_unchanged_form_writes_nothing(app, make_certificate):
+    cert = make_certificate()
+    registrar = signed_in_client(app, "registrar")
+    before = db.session.scalar(db.select(db.func.count()).select_from(AuditLogEntry))
+    registrar.post(f"/staff/certificates/{cert.number_key}/edit", data=edit_form(cert))
+    after = db.session.scalar(db.select(db.func.count()).select_from(AuditLogEntry))
+    assert after == before
+    assert not db.session.scalar(db.select(AuditLogEntry).filter_by(
+        action="certificate.update"))
+
+
+def test_reissue_makes_old_prints_not_current(app, make_certificate):
+    cert = make_certificate()
+    registrar = signed_in_client(app, "registrar")
+    response = registrar.post(f"/staff/certificates/{cert.number_key}/reissue", data={
+        "effective_date": clock.today().isoformat(), "reason": "证书换发", "note": ""})
+    assert response.status_code == 302
+    assert reload(cert).issue_number == 2
+    page = registrar.get(f"/staff/certificates/{cert.number_key}").get_data(as_text=True)
+    assert "qr.png?size=print&amp;download=1" in page and "qr.svg?download=1" in page
+
+
+def test_search_finds_by_number_name_former_name_and_credit_code(app, make_certificate):
+    cert = make_certificate(holder_name_zh="上海星河电子有限公司", former_names=["上海银河电子厂"])
+    make_certificate(holder_name_zh="北京其他公司")
+    registrar = signed_in_client(app, "registrar")
+    for query in (cert.certificate_number.lower(), "星河", "银河电子", cert.credit_code):
+        page = BeautifulSoup(registrar.get("/staff/certificates", query_string={"q": query})
+                             .get_data(as_text=True), "html.parser")
+        rows = page.select("table.staff-table tbody tr")
+        assert len(rows) == 1 and cert.certificate_number in rows[0].text, query
+    page = registrar.get("/staff/certificates", query_string={"q": "100%_"})
+    assert page.status_code == 200
