@@ -151,9 +151,18 @@ SCHEMAS: dict[str, Any] = {
             "certificate_number": {"type": "string"},
             "holder_name_zh": {"type": "string"},
             "holder_name_en": {"type": "string"},
+            "former_names": {"type": "array", "items": {"type": "string"}},
+            "credit_code": {"type": "string"},
             "scheme": _ref("Scheme"),
+            "standard": {"type": "string"},
             "status": _ref("Status"),
+            "issue_date": {"type": "string", "format": "date"},
             "expiry_date": {"type": "string", "format": "date"},
+            "province": {"type": "string"},
+            "city": {"type": "string"},
+            "exact_match": {"type": "boolean", "description": "The query was this certificate's "
+                            "number or credit code."},
+            "verify_url": {"type": "string", "format": "uri"},
         },
         "additionalProperties": True,
     },
@@ -161,9 +170,19 @@ SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["total", "page", "per_page", "results"],
         "properties": {
             "total": {"type": "integer"},
+            "total_is_exact": {"type": "boolean", "description": "False when `total` is a "
+                               "lower bound (very broad queries)."},
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1},
             "results": {"type": "array", "items": _ref("SearchResult")},
+            "facets": {
+                "type": "object", "description": "Result counts per value of each filter.",
+                "properties": {name: {"type": "object",
+                                      "additionalProperties": {"type": "integer"}}
+                               for name in ("scheme", "status", "province")},
+            },
+            "did_you_mean": {"type": "string", "description": "A credit code with its check "
+                             "digit corrected, when the query was one with a wrong check digit."},
         },
         "additionalProperties": True,
     },
@@ -229,9 +248,11 @@ PATHS: dict[str, Any] = {
             _query("province", "Only this province (as registered, e.g. 上海市).",
                    {"type": "string"}),
             _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1,
-                                                    "default": 1}),
+                                                    "maximum": 50, "default": 1}),
             _query("per_page", "Results per page.", {"type": "integer", "minimum": 1,
                                                      "maximum": 100, "default": 20}),
+            _query("sort", "`relevance` (best first) or `date` (newest issue first).",
+                   {"type": "string", "enum": ["relevance", "date"], "default": "relevance"}),
         ],
         "responses": {
             "200": _json("One page of results, best first.", _ref("SearchResponse")),

@@ -91,3 +91,14 @@ def test_real_verify_answer_and_errors_match_their_schemas(client, document, mak
 def test_schema_rejects_what_it_should(document):
     assert matches(document, "Error", {"error": "oops"}) != []
     assert matches(document, "Certificate", {"certificate_number": "X"}) != []
+
+
+def test_real_search_answer_matches_its_schema(client, document, make_certificate):
+    make_certificate(holder_name_zh="上海开放接口测试有限公司")
+    response = client.get("/api/v1/certificates?q=%E4%B8%8A%E6%B5%B7")
+    if response.status_code == 404:
+        pytest.skip("search API not built yet")
+    assert response.status_code == 200
+    assert matches(document, "SearchResponse", response.get_json()) == []
+    assert matches(document, "Error",
+                   client.get("/api/v1/certificates?per_page=0").get_json()) == []
