@@ -34,6 +34,7 @@ def certificate(number: str) -> Any:
     response = jsonify(certificate_json(cert, clock.today()))
     # Status must be live: clients may keep a copy but revalidate it (ETag) every time.
     response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # public data, no credentials
     response.add_etag()
     return response.make_conditional(request)
 

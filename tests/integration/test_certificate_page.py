@@ -352,3 +352,17 @@ def test_withdrawn_certificate_not_returned_carries_the_warning(client, make_cer
     other = make_certificate()
     assert soup(client.get(f"/certificates/{other.certificate_number}")).select_one(
         ".cert-alert") is None
+
+
+def test_every_spelling_points_to_one_canonical_address(client, make_certificate):
+    make_certificate(certificate_number="SQI/FW/2025/0005")
+    page = soup(client.get("/certificates/sqi-fw-2025-0005"))
+    canonical = page.select_one("link[rel=canonical]")["href"]
+    assert canonical == "http://verify.example.test/certificates/SQI%2FFW%2F2025%2F0005"
+    assert page.select_one("meta[name=robots]") is None
+
+
+def test_restricted_page_is_not_indexed(client, make_certificate):
+    cert = make_certificate(restricted=True)
+    page = soup(client.get(f"/certificates/{cert.certificate_number}"))
+    assert page.select_one("meta[name=robots]")["content"] == "noindex"
