@@ -23,6 +23,11 @@ class DefaultConfig:
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS = False
     MAIL_FROM = "rzzx@sqi.org.cn"
+    OUTBOX_DIR: str | None = None  # default: instance/outbox (mail written here without SMTP)
+    UPLOAD_DIR: str | None = None  # default: instance/uploads (complaint files, never public)
+    UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # one complaint attachment or photo
+    COMPLAINT_TARGET_DAYS = 60  # days from receipt to decision before a case is overdue
+    COMPLAINT_RETENTION_DAYS = 3 * 365  # personal data of closed cases kept this long
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"

@@ -1,8 +1,11 @@
 """Helpers for the complaint tests: staff accounts, signing in, filing through the form."""
 
 import re
+import socket
 from datetime import UTC, datetime
 from typing import Any
+
+from aiosmtpd.handlers import Message as MessageHandler
 
 from portal.extensions import db
 from portal.models import Role, User
@@ -52,3 +55,21 @@ def file_via_form(client: Any, **changes: Any) -> tuple[str, str]:
 def outbox() -> list[Any]:
     """Return every message written to the outbox so far."""
     return mail.read_outbox()
+
+
+class Collect(MessageHandler):
+    """Keep every message the SMTP server receives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list = []
+
+    def handle_message(self, message) -> None:  # noqa: ANN001
+        self.messages.append(message)
+
+
+def free_port() -> int:
+    """Return a port nothing listens on (aiosmtpd needs a real port number)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -414,6 +414,9 @@ def acknowledge(complaint: Complaint, *, actor: User, message: str, now: datetim
 def reject(complaint: Complaint, *, actor: User, reason: str, now: datetime,
            ip: str = "") -> bool:
     """Close a received case that is not accepted, telling the complainant why."""
+    if complaint.stage != Stage.RECEIVED:
+        raise ComplaintError(_("Only a case that was just received can be closed as not "
+                               "accepted."))
     if not reason.strip():
         raise ComplaintError(_("Explain to the complainant why the case is not accepted."))
     before = _snapshot(complaint)
@@ -521,6 +524,9 @@ def decide(complaint: Complaint, *, actor: User, outcome: str, note: str, now: d
 def close(complaint: Complaint, *, actor: User, message: str, now: datetime,
           ip: str = "") -> bool:
     """Close a decided case (the outcome stays published on the tracker)."""
+    if complaint.stage != Stage.DECIDED:
+        raise ComplaintError(_("Only a decided case can be closed; a received case that is not "
+                               "accepted is closed with a reason instead."))
     before = _snapshot(complaint)
     _move(complaint, Stage.CLOSED, actor=actor, text=message.strip(), now=now)
     complaint.closed_at = now
