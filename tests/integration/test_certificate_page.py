@@ -366,3 +366,10 @@ def test_restricted_page_is_not_indexed(client, make_certificate):
     cert = make_certificate(restricted=True)
     page = soup(client.get(f"/certificates/{cert.certificate_number}"))
     assert page.select_one("meta[name=robots]")["content"] == "noindex"
+
+
+@pytest.mark.parametrize("number", ["02799Q99999R9M", "%E4%B8%8A%E6%B5%B7%E5%81%87"])
+def test_english_not_found_page_marks_chinese(client, number):
+    page = soup(client.get(f"/certificates/{number}?lang=en"))
+    stray = [s for s in page.body.find_all(string=CJK) if not nearest_lang(s).startswith("zh")]
+    assert stray == []
