@@ -107,7 +107,7 @@ class WhooshIndex:
         self._segment_columns: dict[tuple[str, str], list[Any]] = {}
         self._searcher: Any = None
         self._columns: tuple[Any, _Columns] | None = None
-        self._filters: dict[tuple[Any, ...], frozenset[int] | None] = {}
+        self._filters: dict[tuple[Any, ...], set[int] | None] = {}
         if location == ":memory:":
             self.storage: Any = RamStorage()
             self.ix = self.storage.create_index(_schema())
@@ -140,13 +140,10 @@ class WhooshIndex:
             if self._searcher is None:
                 self._searcher = self.ix.searcher()
             elif not self._searcher.up_to_date():
-                # The old searcher is not closed: refresh() shares its unchanged segment
-                # readers with the new one; garbage collection releases the rest. (Whoosh
-                # cannot refresh a reader of an empty index: open a new one then.)
-                if self._searcher.doc_count_all():
-                    self._searcher = self._searcher.refresh()
-                else:
-                    self._searcher = self.ix.searcher()
+                # Not searcher.refresh(): it reuses a segment's reader even when the segment
+                # gained deletions, so replaced documents would still match. The old searcher
+                # is left to garbage collection (a request may still be reading it).
+                self._searcher = self.ix.searcher()
                 self._filters.clear()
             return self._searcher
 
@@ -196,7 +193,7 @@ class WhooshIndex:
                 for field, values in merged.items():
                     values.extend(self._segment_values(reader, field))
                 if reader.has_deletions():
-                    deleted.update(base + d for d in reader.deleted_docs())
+                    deleted.update(base + d for d in reader._perdoc.deleted_docs())
             meta = searcher.document_number(key=META_KEY)
             cols = _Columns(deleted=frozenset(deleted),
                             meta_docs=frozenset([meta] if meta is not None else []), **merged)
@@ -206,7 +203,7 @@ class WhooshIndex:
             return cols
 
     def _allowed(self, searcher: Any, cols: _Columns, filters: Filters,
-                 today: date) -> frozenset[int] | None:
+                 today: date) -> set[int] | None:
         """Return the documents the filters allow (None: no filter), cached per generation."""
         if not filters.active:
             return None
@@ -218,7 +215,8 @@ class WhooshIndex:
         day = _day(today)
         tests = _filter_tests(cols, filters, day)
         n = len(cols.scheme)
-        allowed = frozenset(d for d in range(n) if all(t(d) for t in tests)) - cols.deleted
+        # A plain set: Whoosh accepts `set` (not frozenset) as a filter; never mutated.
+        allowed = {d for d in range(n) if all(t(d) for t in tests)} - cols.deleted
         with self._lock:
             if len(self._filters) > 64:
                 self._filters.clear()
@@ -270,7 +268,7 @@ class WhooshIndex:
         if query is None:
             if not filters.active:
                 return SearchResults(query=parsed, page=page, per_page=per_page)
-            candidates = allowed or frozenset()
+            candidates = allowed or set()
             counted = _count(cols, candidates, filters, day, cap=COUNT_CAP)
             top = heapq.nlargest(window, candidates, key=lambda d: (cols.issued[d], d))
             keys = [searcher.stored_fields(d)["key"] for d in top[start:window]]
@@ -293,7 +291,7 @@ class WhooshIndex:
                              total_exact=counted.exact, facets=counted.facets, page=page,
                              per_page=per_page, exact_keys=exact_keys, extra_words=extra)
 
-    def _exact(self, searcher: Any, parsed: ParsedQuery, allowed: frozenset[int] | None,
+    def _exact(self, searcher: Any, parsed: ParsedQuery, allowed: set[int] | None,
                cols: _Columns) -> list[int]:
         terms = []
         if parsed.number_key:
@@ -326,9 +324,11 @@ class WhooshIndex:
         except LockError as exc:
             raise IndexBusyError("another process is writing the search index") from exc
         try:
-            with writer.searcher() as searcher:
-                state = _read_state(searcher)
-            batch = Batch(writer, state)
+            # Under the lock, the newest generation is final until we commit. The searcher
+            # must stay open until then: closing it closes segment files the writer shares,
+            # which silently loses the writer's deletions.
+            searcher = self.ix.searcher()
+            batch = Batch(writer, _read_state(searcher))
             yield batch
         except BaseException:
             writer.cancel()
@@ -338,6 +338,7 @@ class WhooshIndex:
             writer.commit()
         else:
             writer.cancel()
+        del searcher  # only now may it be collected
 
     def rebuild(self, docs: Iterable[CertificateDoc], state: SyncState, *, timeout: float,
                 progress: Callable[[int], None] | None = None) -> int:

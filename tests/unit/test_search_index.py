@@ -1,0 +1,192 @@
+"""search_index on its own: matching, filters, facets, ordering, sync state and locking."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search_index import (
+    CertificateDoc,
+    Filters,
+    IndexBusyError,
+    SyncState,
+    open_index,
+    parse_query,
+)
+
+TODAY = date(2026, 11, 25)
+HUAHONG = CertificateDoc(
+    key="02722Q10234R3M", certificate_number="02722Q10234R3M", scheme="QMS", status="valid",
+    expiry_date=date(2028, 2, 28), issue_date=date(2025, 3, 1),
+    holder_name_zh="上海华虹电子有限公司", holder_name_en="Shanghai Huahong Electronics Co., Ltd.",
+    former_names=("上海虹光微电子有限责任公司",), credit_code="91310115MA1H00001X",
+    scope_zh="集成电路（芯片）的设计和销售", scope_en="Design and sale of integrated circuits",
+    standard="GB/T 19001-2016/ISO 9001:2015", province="上海市", city="上海市")
+BEIJING = CertificateDoc(
+    key="02726E10403R0", certificate_number="027-26-E-10403-R0", scheme="EMS",
+    status="suspended", expiry_date=date(2026, 1, 31), issue_date=date(2023, 2, 1),
+    holder_name_zh="北京东方机械股份有限公司", holder_name_en="Beijing Dongfang Machinery Co., Ltd.",
+    scope_zh="机械零部件的加工", scope_en="Machining of mechanical parts", province="北京市",
+    city="北京市")
+WUXI = CertificateDoc(
+    key="SQIFW20250003", certificate_number="SQI/FW/2025/0003", scheme="REAL_ESTATE_SERVICE",
+    status="valid", expiry_date=date(2028, 6, 30), issue_date=date(2025, 7, 1),
+    holder_name_zh="无锡华虹物业管理有限公司", scope_zh="物业管理服务", province="江苏省", city="无锡市")
+
+
+@pytest.fixture
+def index():
+    ix = open_index(":memory:")
+    with ix.batch(timeout=1) as batch:
+        for doc in (HUAHONG, BEIJING, WUXI):
+            batch.upsert(doc)
+        batch.set_state(SyncState(last_id=3))
+    return ix
+
+
+def find(index, text, **filters):
+    return index.search(parse_query(text), filters=Filters(**filters), today=TODAY).keys
+
+
+@pytest.mark.parametrize("typed", ["虹电", "华虹电子", "華虹電子", "华虹电子有限责任公司",
+                                   "上海華虹電子股份有限公司", "Huahong", "ELECTRONICS",
+                                   "electronic", "electornics", "Shangahi Huahong",
+                                   "集成电路", "芯片", "integrated circuit", "ISO 9001"])
+def test_huahong_is_found_however_typed(index, typed):
+    assert find(index, typed)[0] == HUAHONG.key
+
+
+@pytest.mark.parametrize("typed", ["02722q10234r3m", "027 22 Q 10234 R3M", "027-22-Q-10234-R3M",
+                                   "10234", "02722Q"])
+def test_certificate_number_finds_its_certificate(index, typed):
+    assert find(index, typed) == [HUAHONG.key]
+
+
+def test_number_with_slashes_finds_its_certificate(index):
+    assert find(index, "sqi fw 2025 0003") == [WUXI.key]
+    assert find(index, "SQI/FW/2025/0003") == [WUXI.key]
+
+
+def test_credit_code_finds_its_holder_as_an_exact_hit(index):
+    results = index.search(parse_query("91310115ma1h00001x"), filters=Filters(), today=TODAY)
+    assert results.keys == [HUAHONG.key]
+    assert results.exact_keys == {HUAHONG.key}
+
+
+def test_former_name_finds_the_renamed_holder(index):
+    assert find(index, "虹光微电子") == [HUAHONG.key]
+
+
+def test_a_single_character_matches_names(index):
+    assert set(find(index, "华")) == {HUAHONG.key, WUXI.key}
+
+
+def test_words_that_match_nothing_find_nothing(index):
+    assert find(index, "量子计算") == []
+    assert find(index, "xylophone") == []
+
+
+def test_every_word_typed_must_match(index):
+    assert find(index, "华虹 物业") == [WUXI.key]
+
+
+def test_status_filter_derives_expired_from_the_day(index):
+    assert find(index, "", status="expired") == [BEIJING.key]
+    assert find(index, "", status="suspended") == []
+    earlier = index.search(parse_query(""), filters=Filters(status="suspended"),
+                           today=date(2025, 12, 1))
+    assert earlier.keys == [BEIJING.key]
+
+
+def test_scheme_and_province_filters_narrow_results(index):
+    assert find(index, "华虹", scheme="QMS") == [HUAHONG.key]
+    assert find(index, "华虹", province="江苏省") == [WUXI.key]
+    assert find(index, "华虹", scheme="EMS") == []
+
+
+def test_facets_count_each_value_ignoring_their_own_filter(index):
+    results = index.search(parse_query("华虹"), filters=Filters(scheme="QMS"), today=TODAY)
+    assert results.total == 1
+    assert results.facets.scheme == {"QMS": 1, "REAL_ESTATE_SERVICE": 1}
+    assert results.facets.status == {"valid": 1}
+    assert results.facets.province == {"上海市": 1}
+
+
+def test_exact_number_hit_comes_first_even_when_others_match_better(index):
+    other = replace(WUXI, key="10234X", certificate_number="10234X",
+                    holder_name_zh="10234 10234 物业")
+    with index.batch(timeout=1) as batch:
+        batch.upsert(other)
+    assert find(index, "10234X")[0] == "10234X"
+    assert find(index, "02722Q10234R3M")[0] == HUAHONG.key
+
+
+def test_pages_split_the_results_and_date_sort_puts_newest_first(index):
+    first = index.search(parse_query("华虹"), filters=Filters(), today=TODAY, per_page=1,
+                         sort="date")
+    second = index.search(parse_query("华虹"), filters=Filters(), today=TODAY, per_page=1,
+                          page=2, sort="date")
+    assert first.keys == [WUXI.key] and second.keys == [HUAHONG.key]
+    assert first.total == 2
+
+
+def test_deleted_and_replaced_documents_stop_matching(index):
+    with index.batch(timeout=1) as batch:
+        batch.delete(WUXI.key)
+        batch.upsert(replace(HUAHONG, holder_name_zh="上海新名字有限公司", former_names=()))
+    assert find(index, "物业") == []
+    assert find(index, "华虹电子") == []
+    assert find(index, "新名字") == [HUAHONG.key]
+    assert index.doc_count() == 2
+
+
+def test_sync_state_is_committed_with_the_documents(index):
+    assert index.state() == SyncState(last_id=3)
+    with pytest.raises(RuntimeError), index.batch(timeout=1) as batch:
+        batch.upsert(replace(HUAHONG, holder_name_zh="不该出现有限公司"))
+        batch.set_state(SyncState(last_id=9))
+        raise RuntimeError("killed before commit")
+    assert index.state() == SyncState(last_id=3)
+    assert find(index, "不该出现") == []
+
+
+def test_a_second_writer_waits_then_reports_busy_instead_of_lock_error(tmp_path):
+    first = open_index(str(tmp_path / "ix"))
+    second = open_index(str(tmp_path / "ix"))
+    with first.batch(timeout=1) as batch:
+        batch.upsert(HUAHONG)
+        with pytest.raises(IndexBusyError), second.batch(timeout=0.2):
+            pass
+    assert second.search(parse_query("华虹"), filters=Filters(), today=TODAY).keys == [HUAHONG.key]
+
+
+def test_rebuild_replaces_everything_and_records_the_state(tmp_path):
+    ix = open_index(str(tmp_path / "ix"), procs=2)
+    with ix.batch(timeout=1) as batch:
+        batch.upsert(BEIJING)
+    count = ix.rebuild(iter([HUAHONG, WUXI]), SyncState(last_id=42, gaps={40: 1.0}), timeout=5)
+    assert count == 2
+    assert sorted(e.key for e in ix.entries()) == sorted([HUAHONG.key, WUXI.key])
+    assert ix.state() == SyncState(last_id=42, gaps={40: 1.0})
+
+
+NASTY = ['"', '"unbalanced', "AND OR NOT", "NOT OR foobar", "( * ? ~ ^ field:", "*", "?*",
+         "expiry_date:2020", "key:__meta__", "name:华虹", "a" * 10_000, "\x00\x01\x02", "🙂🙂",
+         "华虹🙂电子", "\u202e反转", "'; DROP TABLE certificates; --", "<script>alert(1)</script>",
+         "%s%n", "\\", "{}[]", "~1", "^2", "a~", "OR", "*华*", "     ", "\t\n", "ＮＯＴ",
+         "91310115MA1H00001", "913101I5MA1H00001X"]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_any_text_is_answered_without_an_error(index, text):
+    results = index.search(parse_query(text), filters=Filters(), today=TODAY)
+    assert results.total >= 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_random_text_never_breaks_search(index, text):
+    results = index.search(parse_query(text), filters=Filters(status="valid"), today=TODAY)
+    assert len(results.keys) <= results.per_page
