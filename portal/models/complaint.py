@@ -44,7 +44,8 @@ class Complaint(db.Model):
     tracking_code_hash: Mapped[str] = mapped_column(String(64))
     kind: Mapped[ComplaintKind] = mapped_column(_enum(ComplaintKind))
     about: Mapped[ComplaintAbout] = mapped_column(_enum(ComplaintAbout))
-    certificate_number: Mapped[str] = mapped_column(String(64), default="")  # as the register has it
+    # The number as the register spells it (or as typed when not found).
+    certificate_number: Mapped[str] = mapped_column(String(64), default="")
     certificate_id: Mapped[int | None] = mapped_column(
         ForeignKey("certificates.id", ondelete="SET NULL"), nullable=True, index=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -31,8 +31,11 @@ class UploadError(ValueError):
     """A file that is not accepted; `message` is shown to the sender."""
 
     def __init__(self, message: object) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)  # translated when shown, not when raised
 
 
 @dataclass(frozen=True)
