@@ -1,0 +1,186 @@
+"""Administrators manage accounts, read and export the audit log, and publish alerts."""
+
+import csv
+import io
+import re
+
+from bs4 import BeautifulSoup
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from portal import clock
+from portal.clock import CHINA
+from portal.extensions import db
+from portal.models import Alert, AuditLogEntry, Role, User
+from portal.services import audit_log
+from tests.factories import NOW
+from tests.staff_support import PASSWORD, make_user, sign_in, signed_in_client
+
+
+def text_of(response) -> str:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ", strip=True)
+
+
+def test_admin_creates_an_account_with_a_one_time_password(app):
+    admin = signed_in_client(app, "admin")
+    response = admin.post("/staff/users/new?lang=en", data={
+        "email": "New.Registrar@sqi.example.cn", "name": "王芳", "role": "registrar"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    password = page.select_one(".one-time-password").text
+    assert len(password) >= 12
+    user = db.session.scalar(db.select(User).filter_by(email="new.registrar@sqi.example.cn"))
+    assert user.role is Role.REGISTRAR and password not in user.password_hash
+    # The newcomer must choose their own password before anything else.
+    newcomer = app.test_client()
+    assert sign_in(newcomer, "new.registrar@sqi.example.cn", password).status_code == 302
+    assert newcomer.get("/staff/certificates").headers["Location"] == "/staff/password"
+    response = newcomer.post("/staff/password", data={
+        "current": password, "new": "my own long passphrase", "confirm": "my own long passphrase"})
+    assert response.status_code == 302
+    assert newcomer.get("/staff/certificates").status_code == 200
+
+
+def test_duplicate_account_is_refused(app):
+    admin = signed_in_client(app, "admin")
+    make_user("registrar", "taken@sqi.example.cn")
+    response = admin.post("/staff/users/new?lang=en", data={
+        "email": "TAKEN@sqi.example.cn", "name": "", "role": "registrar"})
+    assert "already exists" in text_of(response)
+
+
+def test_role_change_and_deactivation_end_the_users_sessions(app):
+    admin = signed_in_client(app, "admin")
+    user = make_user("registrar", "clerk@sqi.example.cn")
+    clerk = app.test_client()
+    sign_in(clerk, user.email)
+    assert clerk.get("/staff/certificates").status_code == 200
+    admin.post(f"/staff/users/{user.id}/role", data={"role": "complaints"})
+    assert clerk.get("/staff/certificates").status_code == 302  # signed out
+    sign_in(clerk, user.email)
+    assert clerk.get("/staff/certificates").status_code == 403  # the new role applies
+    admin.post(f"/staff/users/{user.id}/deactivate")
+    assert clerk.get("/staff/").status_code == 302
+    assert sign_in(clerk, user.email).status_code == 200  # refused
+    admin.post(f"/staff/users/{user.id}/activate")
+    assert sign_in(clerk, user.email).status_code == 302
+    actions = db.session.scalars(db.select(AuditLogEntry.action).filter_by(
+        entity_id=user.email)).all()
+    assert {"staff.role", "staff.deactivate", "staff.activate"} <= set(actions)
+
+
+def test_the_last_admin_cannot_be_demoted_or_deactivated(app):
+    admin_client = signed_in_client(app, "admin")
+    admin = db.session.scalar(db.select(User).filter_by(role=Role.ADMIN))
+    response = admin_client.post(f"/staff/users/{admin.id}/role?lang=en",
+                                 data={"role": "registrar"}, follow_redirects=True)
+    assert "last active administrator" in text_of(response)
+    admin_client.post(f"/staff/users/{admin.id}/deactivate")
+    db.session.expire_all()
+    assert admin.role is Role.ADMIN and admin.active
+
+
+def test_reset_password_replaces_the_old_one(app):
+    admin = signed_in_client(app, "admin")
+    user = make_user("registrar", "forgetful@sqi.example.cn")
+    response = admin.post(f"/staff/users/{user.id}/reset-password")
+    password = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
+        ".one-time-password").text
+    client = app.test_client()
+    assert sign_in(client, user.email, PASSWORD).status_code == 200
+    assert sign_in(client, user.email, password).status_code == 302
+    assert client.get("/staff/").headers["Location"] == "/staff/password"
+
+
+def test_audit_log_filters_and_exports_csv(app, make_certificate):
+    make_certificate(certificate_number="02725Q55555R1M", actor="cli:registrar")
+    now = clock.utcnow()
+    audit_log.record(actor="=HYPERLINK(\"http://evil\")", action="alert.create",
+                     entity_type="alert", entity_id="7", before=None, after={"value": "x"},
+                     now=now)
+    db.session.commit()
+    admin = signed_in_client(app, "admin")
+    def entries(query: str) -> str:
+        page = BeautifulSoup(admin.get("/staff/audit-log?" + query).get_data(as_text=True),
+                             "html.parser")
+        return page.select_one("#audit-entries tbody").get_text(" ", strip=True)
+
+    shown = entries("actor=cli:")
+    assert "02725Q55555R1M" in shown and "certificate.create" in shown
+    assert "staff.login" not in shown  # filtered out
+    assert "02725Q55555R1M" in entries("entity=55555&action=certificate.create")
+    assert entries("entity=55555&action=staff.login") == ""
+    today = clock.today().isoformat()
+    created_on = NOW.astimezone(CHINA).date().isoformat()  # the factories' time
+    response = admin.get(f"/staff/audit-log.csv?date_from={created_on}&date_to={today}")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {r["action"] for r in rows} >= {"certificate.create", "alert.create", "staff.login"}
+    created = next(r for r in rows if r["action"] == "certificate.create")
+    assert '"certificate_number": "02725Q55555R1M"' in created["after"]
+    evil = next(r for r in rows if r["action"] == "alert.create")
+    assert evil["actor"].startswith("'=")  # no formula runs when opened in a spreadsheet
+    response = admin.get("/staff/audit-log.csv?date_from=2001-01-01&date_to=2001-01-02")
+    assert response.get_data(as_text=True).strip().lstrip("\ufeff") == \
+        "at,actor,action,entity_type,entity_id,ip,before,after"
+
+
+def test_audit_log_is_append_only(app):
+    admin = signed_in_client(app, "admin")
+    rules = [r for r in app.url_map.iter_rules() if "audit" in r.rule]
+    assert {m for r in rules for m in r.methods} <= {"GET", "HEAD", "OPTIONS"}
+    entry = db.session.scalar(db.select(AuditLogEntry))
+    entry.actor = "someone else"
+    try:
+        db.session.commit()
+    except Exception as exc:  # noqa: BLE001 - the guard's own error type is what we check
+        db.session.rollback()
+        assert "append-only" in str(exc)
+    else:
+        raise AssertionError("an audit log entry was changed")
+    db.session.delete(db.session.scalar(db.select(AuditLogEntry)))
+    try:
+        db.session.commit()
+    except Exception as exc:  # noqa: BLE001
+        db.session.rollback()
+        assert "append-only" in str(exc)
+    else:
+        raise AssertionError("an audit log entry was deleted")
+    # The database itself refuses, whatever the client.
+    for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
+        try:
+            db.session.execute(text(statement))
+        except DBAPIError as exc:
+            db.session.rollback()
+            assert "append-only" in str(exc)
+        else:
+            raise AssertionError(statement + " was allowed")
+    assert admin.get("/staff/audit-log").status_code == 200
+
+
+def test_registrar_publishes_and_withdraws_an_alert(app):
+    registrar = signed_in_client(app, "registrar")
+    response = registrar.post("/staff/alerts", data={
+        "kind": "counterfeit_number", "value": "02722Q99999R9M",
+        "description_zh": "该编号的证书系伪造，本中心从未颁发。",
+        "description_en": "Never issued by us.", "published_on": clock.today().isoformat()})
+    assert response.status_code == 302
+    alert = db.session.scalar(db.select(Alert))
+    assert alert.active and alert.created_by == "registrar@sqi.example.cn"
+    registrar.post(f"/staff/alerts/{alert.id}/deactivate")
+    db.session.expire_all()
+    assert not alert.active
+    actions = db.session.scalars(db.select(AuditLogEntry.action).filter_by(
+        entity_type="alert")).all()
+    assert actions == ["alert.create", "alert.deactivate"]
+
+
+def test_alert_form_requires_its_fields(app):
+    registrar = signed_in_client(app, "registrar")
+    response = registrar.post("/staff/alerts?lang=en", data={
+        "kind": "lookalike_site", "value": "", "description_zh": "", "published_on": "soon"})
+    assert response.status_code == 200
+    assert len(re.findall(r'class="field-error"', response.get_data(as_text=True))) >= 2
+    assert db.session.scalar(db.select(Alert)) is None
