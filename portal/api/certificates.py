@@ -23,6 +23,11 @@ VERIFY_LIMIT = "30 per minute"
 @limiter.limit(RECORD_LIMIT)
 def certificate(number: str) -> Any:
     """Return one certificate: 404 when unknown, 400 when the number is malformed."""
+    if number == "verify":  # GET on the batch check is a wrong method, not a bad number
+        response, status = api_error(405, "use POST with a JSON body to verify numbers",
+                                     "method_not_allowed")
+        response.headers["Allow"] = "POST"
+        return response, status
     cert = find_certificate(number)
     if cert is None:
         if not is_well_formed_number(number):

@@ -230,6 +230,7 @@ def test_verify_accepts_json_without_content_type(client, make_certificate):
     ("GET", "/api/v1/nope", 404),
     ("GET", "/api/v2/certificates/02722Q10234R3M", 404),
     ("DELETE", VERIFY, 405),
+    ("GET", VERIFY, 405),
     ("GET", "/api/v1/openapi.json/x", 404),
     ("PUT", "/api/v1/certificates/02722Q10234R3M", 405),
     ("POST", "/api/v1/openapi.json", 405),
