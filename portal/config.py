@@ -48,6 +48,8 @@ class DefaultConfig:
     BODY_NAME_EN = "Shanghai Quality Technology Certification Center"
     BODY_EMAIL = "rzzx@sqi.org.cn"
     BODY_WEBSITE = "http://www.sqi.org.cn"
+    # QR signing key ids, newest first: "2,1" or "2,1:old-secret" (see docs/readme/qr.md).
+    QR_SIGNING_KEYS: tuple[str, ...] = ("1",)
 
 
 def _bool(value: str) -> bool:
