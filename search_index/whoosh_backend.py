@@ -7,18 +7,17 @@ written), so a refresh after a one-document update costs only the new small segm
 """
 
 import heapq
-import itertools
 import logging
 import os
 import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
 from whoosh import index as whoosh_index
-from whoosh import query as Q
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
@@ -34,13 +33,21 @@ from search_index.model import (
     SyncState,
     public_status,
 )
-from search_index.text import ParsedQuery, analyse, number_terms, one_edit_stems
+from search_index.text import (
+    MAX_FUZZY_WORDS,
+    ParsedQuery,
+    analyse,
+    number_terms,
+    one_edit_stems,
+)
 
 log = logging.getLogger(__name__)
 
 META_KEY: Final = "__meta__"
-COUNT_CAP: Final = 10_000  # matches counted exactly (totals and facets) before "10,000+"
+FACET_CAP: Final = 200_000  # beyond this many matches, facet counts are not worth their cost
+SEGMENT_CACHE_ITEMS: Final = 20_000_000  # document ids kept in cached posting sets and columns
 MAX_FUZZY_OPTIONS: Final = 12
+_COLUMNS: Final = ("scheme", "status", "province", "expiry", "issued", "namelen")
 RESULT_WINDOW: Final = 1_000  # deepest result reachable by paging
 
 
@@ -56,6 +63,7 @@ def _schema() -> Schema:
         province=ID(sortable=True),
         expiry=NUMERIC(int, bits=32, signed=False, sortable=True),
         issued=NUMERIC(int, bits=32, signed=False, sortable=True),
+        namelen=NUMERIC(int, bits=32, signed=False, sortable=True),
         digest=STORED(),
         meta=STORED(),
     )
@@ -80,21 +88,39 @@ def _fields(doc: CertificateDoc) -> dict[str, Any]:
         "province": doc.province,
         "expiry": _day(doc.expiry_date),
         "issued": _day(doc.issue_date),
+        "namelen": min(len(analyse(doc.holder_name_zh, name=True)), 999),
         "digest": doc.digest(),
     }
 
 
 @dataclass
-class _Columns:
-    """Per-document values of one searcher generation, in global document order."""
+class _View:
+    """One searcher generation with its per-document values and cached document sets.
 
+    Matching is set algebra over cached posting sets (C speed), not Whoosh's per-posting
+    Python matchers: an AND of common bigrams over 100,000 names costs a few set
+    intersections instead of walking every posting.
+    """
+
+    searcher: Any
     scheme: list[str]
     status: list[str]
     province: list[str]
     expiry: list[int]
     issued: list[int]
+    rank: list[int]  # shorter (closer) names first, then newer
+    newest: list[int]  # newer first
+    segments: list[tuple[Any, int, tuple[str, int]]]  # (reader, base, cache key)
     deleted: frozenset[int]
-    meta_docs: frozenset[int]
+    sets: dict[tuple[Any, ...], set[int]] = field(default_factory=dict)
+
+    def cached(self, key: tuple[Any, ...], make: Callable[[], set[int]]) -> set[int]:
+        found = self.sets.get(key)
+        if found is None:
+            if len(self.sets) > 2048:
+                self.sets.clear()
+            found = self.sets[key] = make()
+        return found
 
 
 class WhooshIndex:
@@ -104,10 +130,10 @@ class WhooshIndex:
         self.location = location
         self.procs = procs
         self._lock = threading.RLock()
-        self._segment_columns: dict[tuple[str, str], list[Any]] = {}
+        self._segment_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._segment_cache_size = 0
         self._searcher: Any = None
-        self._columns: tuple[Any, _Columns] | None = None
-        self._filters: dict[tuple[Any, ...], set[int] | None] = {}
+        self._view: _View | None = None
         if location == ":memory:":
             self.storage: Any = RamStorage()
             self.ix = self.storage.create_index(_schema())
@@ -135,16 +161,13 @@ class WhooshIndex:
     # -- reading ----------------------------------------------------------------------------
 
     def _current(self) -> Any:
-        """Return a searcher on the newest committed generation (refreshing when stale)."""
+        """Return a searcher on the newest committed generation (reopening when stale)."""
         with self._lock:
-            if self._searcher is None:
-                self._searcher = self.ix.searcher()
-            elif not self._searcher.up_to_date():
+            if self._searcher is None or not self._searcher.up_to_date():
                 # Not searcher.refresh(): it reuses a segment's reader even when the segment
                 # gained deletions, so replaced documents would still match. The old searcher
                 # is left to garbage collection (a request may still be reading it).
                 self._searcher = self.ix.searcher()
-                self._filters.clear()
             return self._searcher
 
     def generation(self) -> int:
@@ -163,156 +186,195 @@ class WhooshIndex:
 
     def entries(self) -> Iterator[IndexEntry]:
         """Yield every indexed certificate's key and content digest (for check-index)."""
-        searcher = self._current()
-        for fields in searcher.reader().iter_docs():
-            stored = fields[1]
+        for _, stored in self._current().reader().iter_docs():  # skips deleted documents
             if stored.get("key") != META_KEY:
                 yield IndexEntry(key=stored["key"], digest=stored.get("digest", ""))
-        # iter_docs skips deleted documents
 
-    def _segment_values(self, reader: Any, field: str) -> list[Any]:
-        key = (reader.segment().segment_id(), field)
-        values = self._segment_columns.get(key)
-        if values is None:
-            column = reader.column_reader(field, translate=True)
-            values = list(column) if column is not None else []
-            values.extend([""] * (reader.doc_count_all() - len(values)))
-            self._segment_columns[key] = values
-        return values
-
-    def _columns_for(self, searcher: Any) -> _Columns:
+    def _segment_get(self, key: tuple[Any, ...], make: Callable[[], Any], size: int) -> Any:
+        """Cache values of immutable segments (least recently used go first)."""
         with self._lock:
-            if self._columns is not None and self._columns[0] is searcher:
-                return self._columns[1]
-            live = set()
-            merged: dict[str, list[Any]] = {f: [] for f in
-                                            ("scheme", "status", "province", "expiry", "issued")}
-            deleted: set[int] = set()
-            for reader, base in searcher.reader().leaf_readers():
-                live.add(reader.segment().segment_id())
-                for field, values in merged.items():
-                    values.extend(self._segment_values(reader, field))
-                if reader.has_deletions():
-                    deleted.update(base + d for d in reader._perdoc.deleted_docs())
-            meta = searcher.document_number(key=META_KEY)
-            cols = _Columns(deleted=frozenset(deleted),
-                            meta_docs=frozenset([meta] if meta is not None else []), **merged)
-            for key in [k for k in self._segment_columns if k[0] not in live]:
-                del self._segment_columns[key]
-            self._columns = (searcher, cols)
-            return cols
-
-    def _allowed(self, searcher: Any, cols: _Columns, filters: Filters,
-                 today: date) -> set[int] | None:
-        """Return the documents the filters allow (None: no filter), cached per generation."""
-        if not filters.active:
-            return None
-        key = (id(searcher), filters, today)
+            found = self._segment_cache.get(key)
+            if found is not None:
+                self._segment_cache.move_to_end(key)
+                return found
+        found = make()
         with self._lock:
-            if key in self._filters:
-                cached = self._filters[key]
-                return cached
-        day = _day(today)
-        tests = _filter_tests(cols, filters, day)
-        n = len(cols.scheme)
-        # A plain set: Whoosh accepts `set` (not frozenset) as a filter; never mutated.
-        allowed = {d for d in range(n) if all(t(d) for t in tests)} - cols.deleted
-        with self._lock:
-            if len(self._filters) > 64:
-                self._filters.clear()
-            self._filters[key] = allowed
-        return allowed
+            self._segment_cache[key] = found
+            self._segment_cache_size += size(found)
+            while self._segment_cache_size > SEGMENT_CACHE_ITEMS and len(self._segment_cache) > 1:
+                _, old = self._segment_cache.popitem(last=False)
+                self._segment_cache_size -= size(old)
+        return found
 
-    def _build(self, searcher: Any, parsed: ParsedQuery) -> tuple[Any, frozenset[str]]:
-        reader = searcher.reader()
+    def _current_view(self) -> _View:
+        searcher = self._current()
+        with self._lock:
+            if self._view is not None and self._view.searcher is searcher:
+                return self._view
+        columns: dict[str, list[Any]] = {f: [] for f in _COLUMNS}
+        segments = []
+        deleted: set[int] = set()
+        for reader, base in searcher.reader().leaf_readers():
+            segment = reader.segment()
+            if segment is None:  # an empty index has a reader without a segment
+                continue
+            segid = segment.segment_id()
+            for name, values in columns.items():
+                values.extend(self._segment_get(
+                    ("column", segid, name), lambda r=reader, n=name: _column(r, n), len))
+            perdoc = reader._perdoc  # lists deletions without a matcher per document
+            gone = list(perdoc.deleted_docs()) if reader.has_deletions() else []
+            deleted.update(base + d for d in gone)
+            segments.append((reader, base, (segid, len(gone))))
+        newest = [99_999_999 - i if i else 99_999_999 for i in columns["issued"]]
+        rank = [n * 100_000_000 + d for n, d in zip(columns["namelen"], newest, strict=True)]
+        view = _View(searcher=searcher, scheme=columns["scheme"], status=columns["status"],
+                     province=columns["province"], expiry=columns["expiry"],
+                     issued=columns["issued"], rank=rank, newest=newest, segments=segments,
+                     deleted=frozenset(deleted))
+        with self._lock:
+            self._view = view
+        return view
+
+    def _term_docs(self, view: _View, fieldname: str, text: str) -> set[int]:
+        """Return the live documents holding `text` in `fieldname` (cached as a set)."""
+
+        def make() -> set[int]:
+            found: set[int] = set()
+            for reader, base, (segid, ndeleted) in view.segments:
+                local = self._segment_get(
+                    ("term", segid, ndeleted, fieldname, text),
+                    lambda r=reader: _postings(r, fieldname, text), len)
+                found.update(local if base == 0 else (base + d for d in local))
+            return found
+
+        return view.cached(("term", fieldname, text), make)
+
+    def _value_docs(self, view: _View, name: str, value: str, day: int) -> set[int]:
+        """Return the documents whose filter field `name` equals `value` on `day`."""
+
+        def make() -> set[int]:
+            if name == "status":
+                return {d for d, (s, e) in enumerate(zip(view.status, view.expiry, strict=True))
+                        if public_status(s, e, day) == value} - view.deleted
+            column = getattr(view, name)
+            return {d for d, v in enumerate(column) if v == value} - view.deleted
+
+        return view.cached(("value", name, value, day if name == "status" else 0), make)
+
+    def _public_status(self, view: _View, day: int) -> list[str]:
+        key = ("status-list", day)
+        found = view.sets.get(key)
+        if found is None:
+            found = view.sets[key] = [public_status(s, e, day) for s, e in
+                                      zip(view.status, view.expiry, strict=True)]  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
+    def _expand(self, view: _View, parsed: ParsedQuery) -> tuple[list[set[int]], list[set[int]],
+                                                                   frozenset[str]]:
+        """Return per clause: the documents matching it, and those matching it by name or id."""
+        reader = view.searcher.reader()
         extra: set[str] = set()
-        clauses = []
-        fuzzy_budget = 3
+        matches: list[set[int]] = []
+        strong: list[set[int]] = []
+        fuzzy_budget = MAX_FUZZY_WORDS
         for clause in parsed.clauses:
-            options = [Q.Term(f, t) for f, t in clause.options]
+            options = list(clause.options)
             if clause.word and fuzzy_budget and not any(
                     reader.doc_frequency(f, t) for f, t in clause.options):
-                fuzzy_budget -= 1
-                found = [s for s in one_edit_stems(clause.word)
-                         if reader.doc_frequency("name", s) or reader.doc_frequency("other", s)]
-                found = sorted(found, key=lambda s: -(reader.doc_frequency("name", s)
-                                                      + reader.doc_frequency("other", s)))
-                for s in found[:MAX_FUZZY_OPTIONS]:
-                    extra.add(s)
-                    options += [Q.Term("name", s, boost=0.5), Q.Term("other", s, boost=0.5)]
-            clauses.append(Q.Or(options) if len(options) > 1 else options[0])
-        alternatives = []
-        if clauses:
-            alternatives.append(Q.And(clauses) if len(clauses) > 1 else clauses[0])
-        if parsed.number_key:
-            alternatives.append(Q.Term("ids", parsed.number_key, boost=10.0))
-        if parsed.credit_code:
-            alternatives.append(Q.Term("ids", parsed.credit_code, boost=10.0))
-        if not alternatives:
-            return None, frozenset()
-        query = Q.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
-        return query.normalize(), frozenset(extra)
+                fuzzy_budget -= 1  # nothing matches as typed: allow one typo
+                found = sorted((s for s in one_edit_stems(clause.word)
+                                if reader.doc_frequency("name", s)
+                                or reader.doc_frequency("other", s)),
+                               key=lambda s: -(reader.doc_frequency("name", s)
+                                               + reader.doc_frequency("other", s)))
+                for stem in found[:MAX_FUZZY_OPTIONS]:
+                    extra.add(stem)
+                    options += [("name", stem), ("other", stem)]
+            sets = [self._term_docs(view, f, t) for f, t in options]
+            matches.append(sets[0].union(*sets[1:]) if len(sets) > 1 else sets[0])
+            named = [s for (f, _), s in zip(options, sets, strict=True) if f in ("name", "ids")]
+            strong.append(named[0].union(*named[1:]) if named else set())
+        return matches, strong, frozenset(extra)
 
     def search(self, parsed: ParsedQuery, *, filters: Filters, today: date, page: int = 1,
                per_page: int = 20, sort: str = "relevance") -> SearchResults:
-        """Return one page of certificate keys, best first, with totals and facet counts."""
-        searcher = self._current()
-        cols = self._columns_for(searcher)
-        allowed = self._allowed(searcher, cols, filters, today)
-        query, extra = self._build(searcher, parsed)
+        """Return one page of certificate keys, best first, with the total and facet counts."""
+        view = self._current_view()
+        day = _day(today)
+        chosen = {name: getattr(filters, name) for name in ("scheme", "status", "province")}
+        filter_sets = {name: self._value_docs(view, name, value, day)
+                       for name, value in chosen.items() if value}
+        exact = self._exact(view, parsed)
+        matches, strong, extra = self._expand(view, parsed)
+        if matches:
+            base = _intersect(matches)
+        elif exact:
+            base = set(exact)
+        elif filter_sets:
+            base = _intersect(list(filter_sets.values()))
+        else:
+            return SearchResults(query=parsed, page=page, per_page=per_page)
+        base |= set(exact)
+        if view.deleted:
+            base -= view.deleted
+        found = _intersect([base, *filter_sets.values()])
+        exact = [d for d in exact if d in found]
+
         start = (page - 1) * per_page
         window = min(start + per_page, RESULT_WINDOW)
-        day = _day(today)
-        exact = self._exact(searcher, parsed, allowed, cols)
-
-        if query is None:
-            if not filters.active:
-                return SearchResults(query=parsed, page=page, per_page=per_page)
-            candidates = allowed or set()
-            counted = _count(cols, candidates, filters, day, cap=COUNT_CAP)
-            top = heapq.nlargest(window, candidates, key=lambda d: (cols.issued[d], d))
-            keys = [searcher.stored_fields(d)["key"] for d in top[start:window]]
-            return SearchResults(query=parsed, keys=keys, total=len(candidates),
-                                 total_exact=True,
-                                 facets=counted.facets, page=page, per_page=per_page)
-
-        matcher = query.matcher(searcher)
-        ids = (d for d in matcher.all_ids() if d not in cols.meta_docs)
-        counted = _count(cols, ids, filters, day, cap=COUNT_CAP)
-        if sort == "date":
-            hits = searcher.search(query, limit=window, filter=allowed, sortedby="issued",
-                                   reverse=True, terms=False)
+        if sort == "date" or not matches:
+            ordered = exact + [d for d in heapq.nsmallest(window, found, key=view.newest.__getitem__)
+                               if d not in exact]
         else:
-            hits = searcher.search(query, limit=window, filter=allowed, terms=False)
-        ordered = list(exact) + [h.docnum for h in hits if h.docnum not in exact]
-        keys = [searcher.stored_fields(d)["key"] for d in ordered[start:window]]
-        exact_keys = frozenset(searcher.stored_fields(d)["key"] for d in exact)
-        return SearchResults(query=parsed, keys=keys, total=counted.total,
-                             total_exact=counted.exact, facets=counted.facets, page=page,
-                             per_page=per_page, exact_keys=exact_keys, extra_words=extra)
+            named = found & _intersect(strong) if all(strong) else set()
+            ordered = list(exact)
+            if len(named) >= window:
+                ordered += heapq.nsmallest(window, named, key=view.rank.__getitem__)
+            else:
+                ordered += sorted(named, key=view.rank.__getitem__)
+                ordered += heapq.nsmallest(window - len(named), found - named,
+                                           key=view.newest.__getitem__)
+            seen: set[int] = set()
+            ordered = [d for d in ordered if not (d in seen or seen.add(d))]  # type: ignore[func-returns-value]
+        stored = view.searcher.stored_fields
+        keys = [stored(d)["key"] for d in ordered[start:window]]
+        return SearchResults(
+            query=parsed, keys=keys, total=len(found), total_exact=True,
+            facets=self._facets(view, base, filter_sets, day), page=page, per_page=per_page,
+            exact_keys=frozenset(stored(d)["key"] for d in exact), extra_words=extra)
 
-    def _exact(self, searcher: Any, parsed: ParsedQuery, allowed: set[int] | None,
-               cols: _Columns) -> list[int]:
-        terms = []
-        if parsed.number_key:
-            terms.append(Q.Term("key", parsed.number_key))
-        if parsed.credit_code:
-            terms.append(Q.Term("credit", parsed.credit_code))
+    def _facets(self, view: _View, base: set[int], filter_sets: dict[str, set[int]],
+                day: int) -> Facets | None:
+        """Count each facet's values among the matches passing the *other* filters."""
+        if len(base) > FACET_CAP:
+            return None
+        counts: dict[str, dict[str, int]] = {}
+        statuses = self._public_status(view, day)
+        for name, column in (("scheme", view.scheme), ("status", statuses),
+                             ("province", view.province)):
+            others = [s for n, s in filter_sets.items() if n != name]
+            docs = _intersect([base, *others]) if others else base
+            counts[name] = {v: n for v, n in Counter(map(column.__getitem__, docs)).items() if v}
+        return Facets(**counts)
+
+    def _exact(self, view: _View, parsed: ParsedQuery) -> list[int]:
         found: list[int] = []
-        for term in terms:
-            for d in itertools.islice(searcher.docs_for_query(term), 50):
-                if (allowed is None or d in allowed) and d not in found:
-                    found.append(d)
-        return found
+        for fieldname, text in (("key", parsed.number_key), ("credit", parsed.credit_code)):
+            if text:
+                found += sorted(self._term_docs(view, fieldname, text) - view.deleted)[:50]
+        return list(dict.fromkeys(found))
 
     def suggest_keys(self, parsed: ParsedQuery, *, limit: int = 5) -> list[str]:
-        """Return keys of near matches: documents matching any one clause, best first."""
-        searcher = self._current()
-        options = [Q.Term(f, t) for c in parsed.clauses for f, t in c.options]
-        if not options:
-            return []
-        hits = searcher.search(Q.Or(options), limit=limit, terms=False)
-        return [h["key"] for h in hits if h["key"] != META_KEY]
+        """Return keys of near matches: documents matching the most clauses, closest names first."""
+        view = self._current_view()
+        matches, _, _ = self._expand(view, parsed)
+        scores: Counter[int] = Counter()
+        for docs in matches:
+            if len(docs) <= FACET_CAP:
+                scores.update(docs - view.deleted)
+        best = sorted(scores, key=lambda d: (-scores[d], view.rank[d]))[:limit]
+        return [view.searcher.stored_fields(d)["key"] for d in best]
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -396,55 +458,27 @@ def _read_state(searcher: Any) -> SyncState:
     return SyncState.from_json(fields["meta"])
 
 
-def _filter_tests(cols: _Columns, filters: Filters, day: int) -> list[Callable[[int], bool]]:
-    tests: list[Callable[[int], bool]] = []
-    if filters.scheme:
-        tests.append(lambda d: cols.scheme[d] == filters.scheme)
-    if filters.province:
-        tests.append(lambda d: cols.province[d] == filters.province)
-    if filters.status:
-        tests.append(lambda d: public_status(cols.status[d], cols.expiry[d], day)
-                     == filters.status)
-    return tests
+def _column(reader: Any, name: str) -> list[Any]:
+    column = reader.column_reader(name, translate=True)
+    values = list(column) if column is not None else []
+    default: Any = "" if name in ("scheme", "status", "province") else 0
+    values.extend([default] * (reader.doc_count_all() - len(values)))
+    return values
 
 
-@dataclass
-class _Counted:
-    total: int
-    exact: bool
-    facets: Facets | None
+def _postings(reader: Any, fieldname: str, text: str) -> frozenset[int]:
+    """Read one posting list of a segment (its live documents; cached per deletion count)."""
+    if (fieldname, text) not in reader:
+        return frozenset()
+    return frozenset(reader.postings(fieldname, text).all_ids())
 
 
-def _count(cols: _Columns, ids: Iterable[int], filters: Filters, day: int,
-           *, cap: int) -> _Counted:
-    """Count matches passing the filters and, per facet, those passing the other filters."""
-    schemes: dict[str, int] = {}
-    statuses: dict[str, int] = {}
-    provinces: dict[str, int] = {}
-    total = 0
-    seen = 0
-    scheme_f, status_f, province_f = filters.scheme, filters.status, filters.province
-    for d in ids:
-        seen += 1
-        if seen > cap:
-            return _Counted(total=total, exact=False, facets=None)
-        scheme = cols.scheme[d]
-        if not scheme:
-            continue
-        status = public_status(cols.status[d], cols.expiry[d], day)
-        province = cols.province[d]
-        ok_scheme = not scheme_f or scheme == scheme_f
-        ok_status = not status_f or status == status_f
-        ok_province = not province_f or province == province_f
-        if ok_status and ok_province:
-            schemes[scheme] = schemes.get(scheme, 0) + 1
-        if ok_scheme and ok_province:
-            statuses[status] = statuses.get(status, 0) + 1
-        if ok_scheme and ok_status and province:
-            provinces[province] = provinces.get(province, 0) + 1
-        if ok_scheme and ok_status and ok_province:
-            total += 1
-    return _Counted(total=total, exact=True,
-                    facets=Facets(scheme=schemes, status=statuses, province=provinces))
-
-
+def _intersect(sets: list[set[int]]) -> set[int]:
+    """Intersect sets smallest first (each step costs the smaller side)."""
+    ordered = sorted(sets, key=len)
+    result = set(ordered[0])
+    for other in ordered[1:]:
+        if not result:
+            break
+        result &= other
+    return result
