@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -331,3 +332,27 @@ def test_export_gives_the_complainant_their_data_without_internal_notes(staff_cl
     assert code not in response.text
     assert db.session.scalar(select(AuditLogEntry.action).where(
         AuditLogEntry.action == "complaint.export")) is not None
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def stray_chinese(response) -> list[str]:
+    page = page_of(response)
+    return [s for s in page.body.find_all(string=CJK)
+            if not any(getattr(p, "attrs", None) and p.get("lang", "").startswith("zh")
+                       for p in s.parents)]
+
+
+def test_english_pages_mark_chinese_data(staff_client):
+    reference, code = file_via_form(staff_client)
+    post(staff_client, reference, "acknowledge", **{"acknowledge-text": "已受理，谢谢。"})
+    post(staff_client, reference, "note", **{"note-text": "内部备注"})
+    staff_client.post("/report-fake", data={"kind": "other", "url": "http://fake.example",
+                                            "description": "假冒网站"})
+
+    assert stray_chinese(staff_client.post("/complaints/track?lang=en", data={
+        "reference": reference, "code": code})) == []
+    assert stray_chinese(staff_client.get(f"/staff/complaints/{reference}?lang=en")) == []
+    assert stray_chinese(staff_client.get("/staff/complaints?lang=en")) == []
+    assert stray_chinese(staff_client.get("/staff/fake-reports/1?lang=en")) == []
