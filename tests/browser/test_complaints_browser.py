@@ -128,3 +128,8 @@ def test_staff_acknowledge_a_complaint_in_the_back_office(live_server, new_page,
     assert fits_phone(page)
     screenshot(page, f"staff-complaint-phone-{locale}")
     assert [m["To"] for m in smtp.messages] == ["han@example.com", "han@example.com"]
+
+    page.goto(f"{live_server.url}/staff/fake-reports?status=all")
+    assert page.locator("h1").inner_text() == ("疑似假冒举报" if locale == "zh-CN"
+                                               else "Reports of suspected fakes")
+    assert fits_phone(page)

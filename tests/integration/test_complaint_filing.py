@@ -260,3 +260,15 @@ def test_english_pages_keep_chinese_data_marked(client):
     page = BeautifulSoup(response.text, "html.parser")
     subject = page.find(string=lambda s: s and VALID_FORM["subject"] in s)
     assert subject.parent["lang"] == "zh-CN"
+
+
+def test_request_over_the_size_limit_gets_the_413_page_and_stores_nothing(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    data = {**VALID_FORM, "attachments": [(io.BytesIO(b"%PDF-1.4" + b"0" * 2 * 1024 * 1024),
+                                           "big.pdf")]}
+    response = client.post("/complaints/new?lang=en", data=data,
+                           content_type="multipart/form-data")
+
+    assert response.status_code == 413
+    assert "Too large" in response.text
+    assert count(Complaint) == 0
