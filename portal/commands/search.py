@@ -3,6 +3,7 @@
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 from portal.services import search as search_service
 from search_index import IndexBusyError
@@ -13,6 +14,7 @@ MAX_LISTED = 200  # differences printed one per line before a summary takes over
 @click.command("reindex")
 @click.option("--timeout", default=600.0, show_default=True,
               help="Seconds to wait for another process that is writing the index.")
+@with_appcontext
 def reindex(timeout: float) -> None:
     """Rebuild the search index from the database (the database is the source of truth)."""
     total = search_service.public_count()
@@ -29,6 +31,7 @@ def reindex(timeout: float) -> None:
 @click.option("--catch-up/--no-catch-up", default=True, show_default=True,
               help="First apply committed changes not yet indexed, as every process does "
                    "before it searches.")
+@with_appcontext
 def check_index(catch_up: bool) -> None:
     """Compare the search index with the database; list every difference and exit 1 if any."""
     if catch_up:
