@@ -34,8 +34,9 @@ def _refuse_change(mapper: Any, connection: Any, target: AuditLogEntry) -> None:
     raise AuditLogImmutableError("the audit log is append-only")
 
 
-# The database refuses too, whatever the client (a psql session, another program).
-_APPEND_ONLY_DDL = {
+# The database refuses too, whatever the client (a psql session, another program). Alembic
+# does not see these: the migration creating audit_log runs them with op.execute().
+APPEND_ONLY_DDL = {
     "sqlite": [
         "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
         "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
@@ -49,7 +50,7 @@ _APPEND_ONLY_DDL = {
         "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
     ],
 }
-for _dialect, _statements in _APPEND_ONLY_DDL.items():
+for _dialect, _statements in APPEND_ONLY_DDL.items():
     for _statement in _statements:
         event.listen(AuditLogEntry.__table__, "after_create",
                      DDL(_statement).execute_if(dialect=_dialect))

@@ -184,3 +184,24 @@ def test_alert_form_requires_its_fields(app):
     assert response.status_code == 200
     assert len(re.findall(r'class="field-error"', response.get_data(as_text=True))) >= 2
     assert db.session.scalar(db.select(Alert)) is None
+
+
+def test_public_pages_review_dates_are_listed(app, monkeypatch):
+    import sys
+    import types
+    from datetime import date
+
+    admin = signed_in_client(app, "admin")
+    fake = types.ModuleType("portal.services.content")
+    fake.review_dates = lambda: [
+        {"title": "认证规则", "url": "/certification-rules", "path": "content/rules.zh.md",
+         "last_reviewed": date(2020, 1, 1)},
+        {"title": "关于我们", "url": "/about", "path": "content/about.zh.md",
+         "last_reviewed": clock.today()},
+    ]
+    monkeypatch.setitem(sys.modules, "portal.services.content", fake)
+    page = BeautifulSoup(admin.get("/staff/content?lang=en").get_data(as_text=True),
+                         "html.parser")
+    rows = [tr.get_text(" ", strip=True) for tr in page.select("tbody tr")]
+    assert "2020-01-01" in rows[0] and "due for review" in rows[0]
+    assert "due for review" not in rows[1]
