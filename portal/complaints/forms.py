@@ -67,7 +67,7 @@ class ComplaintForm(FlaskForm):
         Optional(),
         Regexp(r"^[0-9+()\-\s]{5,40}$", message=_l(
             "Enter a phone number with digits only (spaces, +, - and brackets allowed)."))])
-    subject = StringField(_l("Subject"), filters=[_strip], validators=[
+    subject = StringField(_l("Subject of your case"), filters=[_strip], validators=[
         DataRequired(_l("Enter a short subject.")),
         Length(max=200, message=_l("At most %(max)d characters."))])
     description = TextAreaField(_l("What happened?"), filters=[_strip], validators=[

@@ -288,7 +288,7 @@ def get_by_reference(reference: str) -> Complaint | None:
 
 def list_complaints(*, stage: str = "", kind: str = "", text: str = "", overdue: bool = False,
                     handler: str = "", today: date) -> list[Complaint]:
-    """Return cases matching the filters, oldest open case first."""
+    """Return cases matching the filters, newest first."""
     query = select(Complaint).order_by(Complaint.received_at.desc())
     if stage == "open":
         query = query.where(Complaint.stage != Stage.CLOSED)

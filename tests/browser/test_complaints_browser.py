@@ -35,6 +35,8 @@ def test_file_a_complaint_and_track_it_on_a_phone(live_server, new_page, smtp, l
     assert fits_phone(page)
     page.click("form.complaint-form button[type=submit]")  # empty: every problem is explained
     assert page.locator(".error-summary li").count() >= 5
+    assert fits_phone(page)
+    screenshot(page, f"complaint-form-errors-phone-{locale}")
     page.check("#kind-complaint")
     page.check("#about-certification_body")
     page.fill("#name", "李雷" if locale == "zh-CN" else "Li Lei")
