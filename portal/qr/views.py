@@ -231,6 +231,8 @@ def badge(number: str) -> Any:
     """A small live status badge (`?lang=en` for English; Chinese by default)."""
     lang = "en" if (request.args.get("lang") or "").lower().startswith("en") else "zh"
     cert = find_certificate(number)
+    # Flask-Babel ignores force_locale while `g` is still empty (it is, early in a request).
+    g.badge_lang = lang
     with force_locale("en" if lang == "en" else "zh_CN"):
         label = _("Certificate")
         if cert is None:

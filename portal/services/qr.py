@@ -330,7 +330,12 @@ def classify_scan(text: str, public_base_url: str) -> ScanTarget:
         if is_well_formed_number(text) and len(text) <= 64:
             return ScanTarget("number", text)
         return ScanTarget("text", text)
-    parts = urlsplit(text if "://" in text or text.startswith("//") else "https://" + text)
+    if text.startswith("//"):
+        text_url = "https:" + text
+    else:
+        text_url = text if "://" in text or text.lower().startswith(("http:", "https:")) \
+            else "https://" + text
+    parts = urlsplit(text_url)
     origin = _origin(parts)
     if origin is None or not origin[0]:
         return ScanTarget("text", text)

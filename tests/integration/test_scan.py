@@ -1,0 +1,155 @@
+"""/scan: a photo of a printed QR code opens the certificate; other hosts are refused."""
+
+import io
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
+
+from portal.services import qr as qr_service
+from tests.qr_support import phone_photo
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def upload(client, data: bytes, name: str = "photo.jpg", lang: str = "en", **fields):
+    return client.post(f"/scan?lang={lang}", data={"photo": (io.BytesIO(data), name), **fields},
+                       content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_photo_of_a_printed_code_opens_the_certificate(client, make_certificate, seed):
+    cert = make_certificate(certificate_number="SQI/FW/2025/0003")
+    qr_png = client.get("/certificates/SQI/FW/2025/0003/qr.png?size=print").data
+    response = upload(client, phone_photo(qr_png, seed=seed))
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("/v/SQIFW20250003/1/")
+    landing = client.get(location)
+    assert landing.status_code == 200
+    assert page(landing).select_one(".qr-number").text == cert.certificate_number
+
+
+def test_png_upload_and_the_camera_text_lead_to_the_same_page(client, make_certificate):
+    cert = make_certificate()
+    qr_png = client.get(f"/certificates/{cert.certificate_number}/qr.png").data
+    by_photo = upload(client, qr_png, name="code.png")
+    url = qr_service.code_url(cert, client.application.config)
+    by_camera = client.post("/scan", data={"text": url})
+    assert by_photo.status_code == by_camera.status_code == 303
+    assert by_photo.headers["Location"] == by_camera.headers["Location"] == urlsplit(url).path
+
+
+@pytest.mark.parametrize("url, host", [
+    ("https://verify-sqi.example.cn/v/02725Q10001R1M/1/1.AAAAAAAAAA", "verify-sqi.example.cn"),
+    ("http://verify.example.test.evil.cn/v/X/1/1.A", "verify.example.test.evil.cn"),
+    ("http://verify.example.test@evil.cn/v/X/1/1.A", "verify.example.test@evil.cn"),
+    ("http://verify.example.test:8080/v/X/1/1.A", "verify.example.test:8080"),
+])
+def test_code_of_another_host_is_refused_as_a_possible_look_alike(client, url, host):
+    response = client.post("/scan?lang=en", data={"text": url})
+    assert response.status_code == 422
+    soup = page(response)
+    result = soup.select_one(".qr-result--foreign")
+    assert result is not None
+    assert soup.select_one(".qr-foreign-host").text == host
+    assert "look-alike" in result.text
+    assert result.select_one("a[href='/report-fake']") is not None
+    assert "Location" not in response.headers
+
+
+def test_photo_of_a_foreign_code_is_refused(client):
+    import qrcode
+
+    image = qrcode.make("https://sqi-verify.example.com/cert/02722Q10234R3M")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    response = upload(client, phone_photo(out.getvalue(), seed=4))
+    assert response.status_code == 422
+    assert page(response).select_one(".qr-foreign-host").text == "sqi-verify.example.com"
+
+
+def test_foreign_code_warning_in_chinese(client):
+    response = client.post("/scan?lang=zh", data={"text": "https://evil.example.cn/v/1"})
+    assert "仿冒" in page(response).select_one(".qr-result--foreign").text
+
+
+@pytest.mark.parametrize("text", ["/\\evil.example.cn/", "http://verify.example.test/\\\\evil.cn"])
+def test_scanned_text_never_redirects_off_site(client, text):
+    response = client.post("/scan", data={"text": text})
+    location = response.headers.get("Location", "")
+    assert not location.startswith("//") and "\\" not in location
+
+
+def test_portal_address_other_than_a_code_is_opened(client, make_certificate):
+    cert = make_certificate()
+    response = client.post("/scan", data={"text": f"HTTP://VERIFY.EXAMPLE.TEST/certificates/"
+                                                  f"{cert.certificate_number}"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/certificates/{cert.certificate_number}"
+
+
+def test_plain_text_code_gets_a_clear_message(client):
+    response = client.post("/scan?lang=en", data={"text": "WIFI:S:office;T:WPA;P:secret;;"})
+    assert response.status_code == 422
+    result = page(response).select_one(".qr-result--text")
+    assert "not a QR code of this portal" in result.text
+    assert "WIFI:S:office" in result.text
+
+
+def test_code_holding_only_a_number_offers_the_lookup(client):
+    response = client.post("/scan?lang=en", data={"text": "02722Q10234R3M"})
+    assert response.status_code == 200
+    link = page(response).select_one(".qr-result--number a.button")
+    assert link["href"] == "/certificates/02722Q10234R3M"
+
+
+def test_file_that_is_not_an_image_is_refused_by_content(client):
+    response = upload(client, b"%PDF-1.4 not a photo", name="photo.jpg")
+    assert response.status_code == 422
+    assert "not a photo" in page(response).select_one(".qr-error").text
+
+
+def test_svg_upload_is_refused(client, make_certificate):
+    cert = make_certificate()
+    svg = client.get(f"/certificates/{cert.certificate_number}/qr.svg").data
+    assert upload(client, svg, name="code.png").status_code == 422
+
+
+def test_photo_without_a_code_says_so(client):
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 180, 160)).save(out, format="JPEG")
+    response = upload(client, out.getvalue())
+    assert response.status_code == 422
+    assert "No QR code was found" in page(response).select_one(".qr-error").text
+
+
+def test_oversized_photo_is_refused(client):
+    response = upload(client, b"\xff\xd8" + b"0" * (qr_service.SCAN_MAX_BYTES + 10))
+    assert response.status_code == 413
+    assert page(response).select_one(".qr-error") is not None
+
+
+def test_huge_pixel_count_is_refused_before_decoding(client):
+    out = io.BytesIO()
+    Image.new("1", (8000, 8000), 1).save(out, format="PNG", optimize=True)
+    assert len(out.getvalue()) < qr_service.SCAN_MAX_BYTES
+    assert upload(client, out.getvalue(), name="big.png").status_code == 413
+
+
+def test_empty_form_asks_for_a_photo(client):
+    response = client.post("/scan?lang=en", data={})
+    assert response.status_code == 422
+    assert "Choose a photo" in page(response).select_one(".qr-error").text
+
+
+def test_scan_page_works_without_script_through_the_upload_form(client):
+    soup = page(client.get("/scan?lang=en"))
+    form = soup.select_one("form#scan-form")
+    assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
+    assert soup.select_one("label[for=scan-photo]") is not None
+    assert soup.select_one("#camera").has_attr("hidden")  # the script reveals the camera
+    assert soup.select("script[src]") and not soup.select("script:not([src])")
