@@ -588,7 +588,8 @@ def purge_expired(*, now: datetime, actor: str) -> int:
     """Remove personal data and files of cases closed longer than the retention period.
 
     The case number, kind, stages and dates stay (statistics need them); name, contact
-    details, description, attachments, notes and outcome text go. Returns how many cases.
+    details, description, attachments, notes and outcome text go, as do the reporter's
+    contact details and photo of triaged reports of fakes. Returns how many cases.
     """
     cutoff = now - timedelta(days=retention_days())
     cases = list(db.session.scalars(select(Complaint).where(
@@ -609,11 +610,12 @@ def purge_expired(*, now: datetime, actor: str) -> int:
         audit_log.record(actor=actor, action="complaint.purge", entity_type="complaint",
                          entity_id=complaint.reference, before=None, after={"purged": True},
                          now=now)
-    cutoff_reports = list(db.session.scalars(select(FakeReport).where(
+    old_reports = db.session.scalars(select(FakeReport).where(
         FakeReport.created_at < cutoff, FakeReport.status != FakeReportStatus.NEW,
-        FakeReport.email != "")))
-    for report in cutoff_reports:
-        report.name = report.email = ""
+        or_(FakeReport.email != "", FakeReport.name != "", FakeReport.photo_stored_name != "")))
+    for report in old_reports:
+        files.append(report.photo_stored_name)
+        report.name = report.email = report.photo_stored_name = report.photo_filename = ""
     db.session.commit()
     for name in files:
         uploads.delete(name)

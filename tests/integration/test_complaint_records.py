@@ -92,3 +92,25 @@ def test_purge_removes_personal_data_after_the_retention_period(app):
     assert old.purged_at is not None
     assert recent.name == "张三"
     assert complaint_service.complaint_statistics(2023)["closed"] == 1  # dates are kept
+
+
+def test_purge_removes_contact_and_photo_of_old_triaged_fake_reports(app):
+    from portal.domain.complaints import FakeReportKind
+
+    app.config["COMPLAINT_RETENTION_DAYS"] = 30
+    user = officer()
+    photo = uploads.CheckedFile("p.png", uploads.PNG, b"\x89PNG fake")
+    data = complaint_service.NewFakeReport(kind=FakeReportKind.COUNTERFEIT_CERTIFICATE,
+                                           description="Fake.", certificate_number="X1",
+                                           name="Informant", email="inf@example.com")
+    report = complaint_service.file_fake_report(data, photo,
+                                                now=datetime(2025, 1, 1, tzinfo=UTC))
+    stored = uploads.path_of(report.photo_stored_name)
+    complaint_service.dismiss_fake_report(report, actor=user, note="Genuine.",
+                                          now=datetime(2025, 1, 2, tzinfo=UTC))
+
+    complaint_service.purge_expired(now=datetime(2026, 1, 1, tzinfo=UTC), actor="cli:test")
+
+    assert report.email == "" and report.name == "" and report.photo_stored_name == ""
+    assert not stored.exists()
+    assert report.description == "Fake."  # what was reported stays for the record
