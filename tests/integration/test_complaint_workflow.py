@@ -356,3 +356,27 @@ def test_english_pages_mark_chinese_data(staff_client):
     assert stray_chinese(staff_client.get(f"/staff/complaints/{reference}?lang=en")) == []
     assert stray_chinese(staff_client.get("/staff/complaints?lang=en")) == []
     assert stray_chinese(staff_client.get("/staff/fake-reports/1?lang=en")) == []
+
+
+def test_staff_steps_need_the_form_token(csrf_app_config):
+    from portal import create_app
+
+    app = create_app(csrf_app_config)
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        user = make_staff("li@sqi.example")
+        complaint = complaint_service.file_complaint(complaint_service.NewComplaint(
+            kind=complaint_service.ComplaintKind.COMPLAINT,
+            about=complaint_service.ComplaintAbout.CERTIFICATION_BODY, name="A",
+            email="a@example.com", subject="S", description="Something happened."),
+            now=datetime.now(UTC)).complaint
+        sign_in(client, user)
+
+        response = client.post(f"/staff/complaints/{complaint.reference}/acknowledge",
+                               data={"acknowledge-text": "ok"})
+
+        assert response.status_code == 400
+        assert complaint_service.get_by_reference(complaint.reference).stage.value == "received"
+        db.session.remove()
+        db.drop_all()
