@@ -22,13 +22,14 @@ from portal.domain.codes import normalise_credit_code, number_key
 from portal.domain.records import CertificateData
 from portal.domain.status import FINAL, CertificateStatus, TransitionError, can_move
 from portal.extensions import db
-from portal.i18n import STATUS_LABELS
+from portal.i18n import STATUS_LABELS, current_lang
 from portal.models import Certificate, EventKind, Role
 from portal.services import certificates as certificate_service
 from portal.services import importing
 from portal.staff import bp
 from portal.staff.access import roles_required
 from portal.staff.forms import (
+    REASON_CLASSES,
     REASON_TEXT,
     CertificateForm,
     CertificateSearchForm,
@@ -245,6 +246,9 @@ def certificate_status(number: str) -> Any:
     """Suspend, restore, withdraw or cancel a certificate, with date, reason and note."""
     cert = _lookup(number)
     form = StatusForm()
+    # The reason is published in Chinese; on Chinese pages the choices are that very text.
+    form.reason_class.choices = [(key, zh if current_lang() == "zh" else str(en))
+                                 for key, zh, en in REASON_CLASSES]
     if request.method == "GET":
         form.effective_date.data = clock.today().isoformat()
     if form.validate_on_submit():

@@ -130,7 +130,7 @@ class StatusForm(FlaskForm):
     effective_date = StringField(_l("Effective date"), validators=[DataRequired()],
                                  render_kw=DATE)
     reason_class = SelectField(_l("Public reason"),
-                               choices=[(key, f"{zh} · {en}") for key, zh, en in REASON_CLASSES])
+                               choices=[(key, en) for key, _zh, en in REASON_CLASSES])
     reason_text = StringField(_l("Details of the public reason"),
                               validators=[Length(max=300)])
     note = TextAreaField(_l("Internal note (not shown to the public)"),

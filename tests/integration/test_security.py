@@ -97,3 +97,27 @@ def test_forwarded_addresses_count_only_behind_trusted_proxies(tmp_path):
             == 429
         assert client.get("/", headers={"X-Forwarded-For": "203.0.113.2"}).status_code \
             == 200
+
+
+def test_staff_forms_refuse_a_post_without_its_csrf_token(csrf_app_config, make_certificate):
+    import re
+
+    app = create_app(csrf_app_config)
+    with app.app_context():
+        db.create_all()
+        cert = make_certificate()
+        user = make_user("registrar")
+        client = app.test_client()
+        page = client.get("/staff/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        client.post("/staff/login", data={"email": user.email, "password": PASSWORD,
+                                          "csrf_token": token})
+        url = f"/staff/certificates/{cert.number_key}/status"
+        form = {"status": "suspended", "effective_date": "2026-01-05",
+                "reason_class": "holder_request"}
+        assert client.post(url, data=form).status_code == 400
+        assert client.post("/staff/logout").status_code == 400
+        db.session.expire_all()
+        assert cert.status.value == "valid"
+        db.session.remove()
+        db.drop_all()
