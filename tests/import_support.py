@@ -4,6 +4,7 @@ import csv
 import io
 
 from portal.domain.records import CERTIFICATE_COLUMNS
+from portal.extensions import db
 
 CODE = "91350100M000100Y43"  # the example of GB 32100-2015
 
@@ -46,3 +47,10 @@ def csv_bytes(
     writer.writeheader()
     writer.writerows(rows)
     return ("\ufeff" if bom else "").encode() + out.getvalue().encode()
+
+
+def wipe_database() -> None:
+    """Start again from an empty database (the audit log refuses deletes)."""
+    db.session.remove()
+    db.drop_all()
+    db.create_all()

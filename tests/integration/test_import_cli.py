@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from portal.domain.status import CertificateStatus
 from portal.extensions import db
-from portal.models import AuditLogEntry, Certificate, CertificateEvent, SearchChange, Site
+from portal.models import AuditLogEntry, Certificate, CertificateEvent
 from portal.services import certificates as certificate_service
-from tests.import_support import csv_bytes, row
+from tests.import_support import csv_bytes, row, wipe_database
 
 
 def invoke(app, *args: str):
@@ -109,10 +109,7 @@ def test_export_then_import_round_trip_through_the_cli(app, tmp_path: Path, make
     assert invoke(app, "export-certificates", str(first)).exit_code == 0
     reimport = invoke(app, "import-certificates", str(first))
     assert "0 created, 0 updated, 2 unchanged" in reimport.stdout
-    for model in (CertificateEvent, AuditLogEntry, Site, SearchChange):
-        db.session.execute(model.__table__.delete())
-    db.session.execute(Certificate.__table__.delete())
-    db.session.commit()
+    wipe_database()
     assert invoke(app, "import-certificates", str(first)).exit_code == 0
     assert invoke(app, "export-certificates", str(second)).exit_code == 0
     assert second.read_bytes() == first.read_bytes()
