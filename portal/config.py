@@ -27,6 +27,7 @@ class DefaultConfig:
     UPLOAD_DIR: str | None = None  # default: instance/uploads (complaint files, never public)
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # one complaint attachment or photo
     COMPLAINT_TARGET_DAYS = 60  # days from receipt to decision before a case is overdue
+    COMPLAINT_HOLIDAYS: tuple[str, ...] = ()  # ISO dates that are not working days
     COMPLAINT_RETENTION_DAYS = 3 * 365  # personal data of closed cases kept this long
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

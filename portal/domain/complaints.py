@@ -7,7 +7,7 @@ published explanation.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final
@@ -79,13 +79,13 @@ def normalise_reference(raw: str) -> str | None:
     return value if _REFERENCE.match(value) else None
 
 
-def add_working_days(start: date, days: int) -> date:
-    """Return the date `days` working days (Monday–Friday) after `start`."""
+def add_working_days(start: date, days: int, holidays: Collection[date] = ()) -> date:
+    """Return the date `days` working days (Monday–Friday, not `holidays`) after `start`."""
     current = start
     left = days
     while left > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if current.weekday() < 5 and current not in holidays:
             left -= 1
     return current
 
@@ -93,9 +93,14 @@ def add_working_days(start: date, days: int) -> date:
 ACKNOWLEDGE_WORKING_DAYS: Final = 5
 
 
-def acknowledge_due(received: date) -> date:
+def acknowledge_due(received: date, holidays: Collection[date] = ()) -> date:
     """Return the last day to acknowledge a case received on `received`."""
-    return add_working_days(received, ACKNOWLEDGE_WORKING_DAYS)
+    return add_working_days(received, ACKNOWLEDGE_WORKING_DAYS, holidays)
+
+
+def parse_holidays(values: Iterable[str]) -> frozenset[date]:
+    """Read public holidays given as ISO dates (`2026-10-01`); raise ValueError on others."""
+    return frozenset(date.fromisoformat(v.strip()) for v in values if v.strip())
 
 
 def resolution_due(received: date, target_days: int) -> date:

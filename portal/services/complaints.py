@@ -39,6 +39,7 @@ from portal.domain.complaints import (
     ensure_can_move,
     format_reference,
     normalise_reference,
+    parse_holidays,
     resolution_due,
 )
 from portal.extensions import db
@@ -253,6 +254,19 @@ def target_days() -> int:
     return int(current_app.config.get("COMPLAINT_TARGET_DAYS") or DEFAULT_TARGET_DAYS)
 
 
+def holidays() -> frozenset[date]:
+    """Return the public holidays (COMPLAINT_HOLIDAYS) that are not working days."""
+    configured = current_app.config.get("COMPLAINT_HOLIDAYS") or ()
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    try:
+        return parse_holidays(configured)
+    except ValueError:
+        # A typo in the setting must not stop anyone filing: warn and count only weekends.
+        log.warning("COMPLAINT_HOLIDAYS has a value that is not an ISO date: %r", configured)
+        return frozenset()
+
+
 @dataclass(frozen=True)
 class Deadlines:
     acknowledge_by: date
@@ -268,7 +282,7 @@ class Deadlines:
 def deadlines(complaint: Complaint, today: date) -> Deadlines:
     """Return the acknowledgement and resolution dates of a case and whether they passed."""
     received = complaint.received_at.astimezone(clock.CHINA).date()
-    ack_by = acknowledge_due(received)
+    ack_by = acknowledge_due(received, holidays())
     resolve_by = resolution_due(received, target_days())
     open_ = complaint.stage not in (Stage.DECIDED, Stage.CLOSED)
     return Deadlines(

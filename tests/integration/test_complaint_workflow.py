@@ -380,3 +380,16 @@ def test_staff_steps_need_the_form_token(csrf_app_config):
         assert complaint_service.get_by_reference(complaint.reference).stage.value == "received"
         db.session.remove()
         db.drop_all()
+
+
+def test_configured_holidays_extend_the_acknowledgement_deadline(app, staff_client):
+    reference, _ = file_via_form(staff_client)
+    complaint = complaint_service.get_by_reference(reference)
+    received = complaint.received_at.astimezone(complaint_service.clock.CHINA).date()
+    before = complaint_service.deadlines(complaint, received).acknowledge_by
+    next_days = [(received + timedelta(days=n)).isoformat() for n in range(1, 15)]
+    app.config["COMPLAINT_HOLIDAYS"] = ",".join(next_days)
+
+    after = complaint_service.deadlines(complaint, received).acknowledge_by
+
+    assert after > before and after > received + timedelta(days=14)

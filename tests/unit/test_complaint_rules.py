@@ -13,6 +13,7 @@ from portal.domain.complaints import (
     ensure_can_move,
     format_reference,
     normalise_reference,
+    parse_holidays,
 )
 
 S = ComplaintStage
@@ -59,3 +60,13 @@ def test_working_days_skip_weekends():
     assert add_working_days(friday, 1) == date(2026, 11, 30)  # Monday
     assert acknowledge_due(friday) == date(2026, 12, 4)  # five working days later
     assert acknowledge_due(date(2026, 11, 28)) == date(2026, 12, 4)  # filed on a Saturday
+
+
+def test_public_holidays_are_not_working_days():
+    national_day = parse_holidays(["2026-10-01", " 2026-10-02", "2026-10-05", ""])
+    assert acknowledge_due(date(2026, 9, 30), national_day) == date(2026, 10, 12)
+
+
+def test_bad_holiday_is_refused():
+    with pytest.raises(ValueError):
+        parse_holidays(["2026-13-01"])
