@@ -241,14 +241,30 @@ class WhooshIndex:
 
         def make() -> set[int]:
             found: set[int] = set()
-            for reader, base, (segid, ndeleted) in view.segments:
+            for reader, base, (segid, _) in view.segments:
                 local = self._segment_get(
-                    ("term", segid, ndeleted, fieldname, text),
+                    ("term", segid, fieldname, text),
                     lambda r=reader: _postings(r, fieldname, text), len)
                 found.update(local if base == 0 else (base + d for d in local))
-            return found
+            return found - view.deleted if view.deleted else found
 
         return view.cached(("term", fieldname, text), make)
+
+    def _vocabulary(self, view: _View) -> set[str]:
+        """Return every English word (stem) in names and scopes, to correct typos against."""
+
+        def segment_words(reader: Any) -> frozenset[str]:
+            return frozenset(t for f in ("name", "other") for t in reader.field_terms(f)
+                             if t.isascii() and t.isalpha())
+
+        def make() -> set[str]:
+            words: set[str] = set()
+            for reader, _, (segid, _) in view.segments:
+                words |= self._segment_get(("words", segid), lambda r=reader: segment_words(r),
+                                           len)
+            return words
+
+        return view.cached(("words",), make)  # type: ignore[arg-type,return-value]
 
     def _value_docs(self, view: _View, name: str, value: str, day: int) -> set[int]:
         """Return the documents whose filter field `name` equals `value` on `day`."""
@@ -273,24 +289,20 @@ class WhooshIndex:
     def _expand(self, view: _View, parsed: ParsedQuery) -> tuple[list[set[int]], list[set[int]],
                                                                    frozenset[str]]:
         """Return per clause: the documents matching it, and those matching it by name or id."""
-        reader = view.searcher.reader()
         extra: set[str] = set()
         matches: list[set[int]] = []
         strong: list[set[int]] = []
         fuzzy_budget = MAX_FUZZY_WORDS
         for clause in parsed.clauses:
             options = list(clause.options)
-            if clause.word and fuzzy_budget and not any(
-                    reader.doc_frequency(f, t) for f, t in clause.options):
-                fuzzy_budget -= 1  # nothing matches as typed: allow one typo
-                found = sorted((s for s in one_edit_stems(clause.word)
-                                if reader.doc_frequency("name", s)
-                                or reader.doc_frequency("other", s)),
-                               key=lambda s: -(reader.doc_frequency("name", s)
-                                               + reader.doc_frequency("other", s)))
-                for stem in found[:MAX_FUZZY_OPTIONS]:
-                    extra.add(stem)
-                    options += [("name", stem), ("other", stem)]
+            if clause.word and fuzzy_budget:
+                words = self._vocabulary(view)
+                if not any(t in words for _, t in clause.options):
+                    fuzzy_budget -= 1  # nothing matches as typed: allow one typo
+                    for stem in [s for s in one_edit_stems(clause.word) if s in words][
+                            :MAX_FUZZY_OPTIONS]:
+                        extra.add(stem)
+                        options += [("name", stem), ("other", stem)]
             sets = [self._term_docs(view, f, t) for f, t in options]
             matches.append(sets[0].union(*sets[1:]) if len(sets) > 1 else sets[0])
             named = [s for (f, _), s in zip(options, sets, strict=True) if f in ("name", "ids")]
@@ -467,10 +479,20 @@ def _column(reader: Any, name: str) -> list[Any]:
 
 
 def _postings(reader: Any, fieldname: str, text: str) -> frozenset[int]:
-    """Read one posting list of a segment (its live documents; cached per deletion count)."""
+    """Read one posting list of a segment, a block at a time (deleted documents included)."""
     if (fieldname, text) not in reader:
         return frozenset()
-    return frozenset(reader.postings(fieldname, text).all_ids())
+    matcher = reader.postings(fieldname, text)
+    matcher = getattr(matcher, "child", matcher)  # unwrap the deletions filter: removed later
+    if not (hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block")):
+        return frozenset(matcher.all_ids())  # short lists are stored inline
+    ids: list[int] = []
+    while matcher.is_active():  # whole blocks, not one Python call per posting
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids.extend(matcher._ids)
+        matcher._next_block()
+    return frozenset(ids)
 
 
 def _intersect(sets: list[set[int]]) -> set[int]:
