@@ -114,3 +114,14 @@ def test_purge_removes_contact_and_photo_of_old_triaged_fake_reports(app):
     assert report.email == "" and report.name == "" and report.photo_stored_name == ""
     assert not stored.exists()
     assert report.description == "Fake."  # what was reported stays for the record
+
+
+def test_overdue_command_lists_late_cases_for_cron(app):
+    file(datetime.now(UTC) - timedelta(days=30))
+    file(datetime.now(UTC))
+
+    result = app.test_cli_runner().invoke(args=["overdue-complaints"])
+
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and "\treceived\tacknowledge by" in lines[0]
