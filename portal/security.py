@@ -14,8 +14,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 HSTS = "max-age=31536000; includeSubDomains"
-# Per client address and route. A page view is one request (static files are free), so a person reading
-# the site stays far below this even behind an office's shared address.
+# Per client address and route. A page view is one request (static files are free), so a
+# person reading the site stays far below this even behind an office's shared address.
 PUBLIC_LIMITS = "300 per minute;5000 per hour"
 _EXEMPT_PATHS = ("/static/", "/healthz")
 

@@ -3,7 +3,6 @@
 from typing import Any
 
 from portal import clock
-from portal.extensions import db
 from portal.models import Role, User
 from portal.services import staff as staff_service
 

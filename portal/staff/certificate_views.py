@@ -5,6 +5,8 @@ change log, audit log); that module leaves the commit to its caller, so these vi
 once per operation. Field checks are the CSV import's own row checks.
 """
 
+import csv
+import io
 import json
 from datetime import date
 from typing import Any
@@ -19,7 +21,7 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.certificates.public import certificate_path, find_certificate
 from portal.domain.codes import normalise_credit_code, number_key
-from portal.domain.records import CertificateData
+from portal.domain.records import CERTIFICATE_COLUMNS, CertificateData
 from portal.domain.status import FINAL, CertificateStatus, TransitionError, can_move
 from portal.extensions import db
 from portal.i18n import STATUS_LABELS, current_lang
@@ -62,13 +64,19 @@ def _form_values(form: CertificateForm) -> dict[str, str]:
 
 
 def _check(form: CertificateForm, values: dict[str, str]) -> CertificateData | None:
-    """Run the import's row checks on the form; attach each problem to its field."""
-    checker = importing._RowChecker(0, values)  # the very rules a CSV/XLSX row must pass
-    data = checker.certificate()
-    for problem in checker.errors:
+    """Check the form as a one-row register file, with the import's own code and messages."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CERTIFICATE_COLUMNS)
+    writer.writerow([values.get(name, "") for name in CERTIFICATE_COLUMNS])
+    plan = importing.plan_certificate_import(io.BytesIO(out.getvalue().encode("utf-8")),
+                                             "form.csv")
+    for problem in plan.errors:
         field = getattr(form, problem.column, None) or form.certificate_number
         field.errors = [*field.errors, problem.translated()]
-    return data if not checker.errors else None
+    if plan.errors or not plan.rows:
+        return None
+    return plan.rows[0].data
 
 
 def _initial(cert: Certificate) -> dict[str, Any]:

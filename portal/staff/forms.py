@@ -75,8 +75,8 @@ class PasswordForm(FlaskForm):
                                     Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
                         render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("New password again"),
-                            validators=[DataRequired(),
-                                        EqualTo("new", message=_l("The two new passwords differ."))],
+                            validators=[DataRequired(), EqualTo(
+                                "new", message=_l("The two new passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
 
 
