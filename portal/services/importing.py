@@ -44,7 +44,7 @@ from portal.domain.records import (
     CertificateData,
 )
 from portal.domain.schemes import SCHEME_CODES, parse_scheme
-from portal.domain.status import FINAL, CertificateStatus, TransitionError, can_move
+from portal.domain.status import FINAL, CertificateStatus, can_move
 from portal.extensions import db
 from portal.models import (
     Audit,
@@ -62,7 +62,7 @@ from portal.services import certificates as certificate_service
 Progress = Callable[[str, int, int], None]
 
 LIST_SEPARATORS = re.compile(r"[;；]")  # full-width too: staff type Chinese in Excel
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE = frozenset({"true"})
 _FALSE = frozenset({"false", ""})
 _QUERY_CHUNK = 500  # keys per IN (...) query: far below every backend's parameter limit
@@ -393,7 +393,7 @@ class _RowChecker:
         value = self.text(column)
         if not value:
             return None
-        if not _ISO_DATE.match(value):
+        if not _ISO_DATE.fullmatch(value):
             self.fail(column, BAD_DATE, value=value)
             return None
         try:
@@ -639,18 +639,15 @@ def apply_certificate_import(
     """Write a checked plan in one transaction: create new certificates, update stored ones.
 
     Raises:
-        ImportRefused: the plan has problems, or the register changed since it was made
-            (a status change no longer allowed, a certificate created meanwhile); nothing
-            is written.
+        ImportRefused: the plan has problems, or the register changed since it was made (a
+            status change no longer allowed, the same number created meanwhile by someone
+            else); nothing is written.
     """
     if plan.errors:
         raise ImportRefused(plan.errors)
     try:
         result = _write_certificates(plan, actor=actor, now=now, progress=progress)
         db.session.commit()
-    except TransitionError as exc:
-        db.session.rollback()
-        raise ImportRefused([_transition_problem(plan, exc)]) from None
     except IntegrityError:
         db.session.rollback()
         raise ImportRefused([problem(0, "file", REGISTER_CHANGED)]) from None
@@ -660,18 +657,6 @@ def apply_certificate_import(
     return result
 
 
-class _RowTransitionError(TransitionError):
-    def __init__(self, line: int, exc: TransitionError) -> None:
-        super().__init__(exc.current, exc.target)
-        self.line = line
-
-
-def _transition_problem(plan: ImportPlan, exc: TransitionError) -> ImportProblem:
-    line = exc.line if isinstance(exc, _RowTransitionError) else 0
-    message = STATUS_FINAL if exc.current in FINAL else STATUS_NOT_ALLOWED
-    return problem(line, "status", message, current=exc.current.value, target=exc.target.value)
-
-
 def _write_certificates(
     plan: ImportPlan, *, actor: str, now: datetime, progress: Progress | None
 ) -> ImportResult:
@@ -679,20 +664,25 @@ def _write_certificates(
     created: list[CertificateData] = []
     updated = unchanged = 0
     total = len(plan.rows)
+    # The register may have changed since the plan was made: check status changes again.
+    late: list[ImportProblem] = []
+    for row in plan.rows:
+        cert = existing.get(number_key(row.data.certificate_number))
+        found = None if cert is None else _status_change_problem(row.line, cert, row.data)
+        if found is not None:
+            late.append(found)
+    if late:
+        raise ImportRefused(late)
     for done, row in enumerate(plan.rows, start=1):
         cert = existing.get(number_key(row.data.certificate_number))
         if cert is None:
             created.append(row.data)
             continue
-        try:
-            changed = certificate_service.planned_changes(cert, row.data)
-            if changed:
-                certificate_service.update_certificate(cert, row.data, actor=actor, now=now)
-                updated += 1
-            else:
-                unchanged += 1
-        except TransitionError as exc:
-            raise _RowTransitionError(row.line, exc) from None
+        if certificate_service.planned_changes(cert, row.data):
+            certificate_service.update_certificate(cert, row.data, actor=actor, now=now)
+            updated += 1
+        else:
+            unchanged += 1
         _report(progress, "write", done - len(created), total)
     written = total - len(created)
     for start in range(0, len(created), _WRITE_CHUNK):

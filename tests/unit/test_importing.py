@@ -478,12 +478,20 @@ def test_planning_writes_nothing_and_reports_each_action(app, make_certificate):
 
 
 def test_problems_are_translated_for_the_back_office(app):
-    result = plan(csv_bytes([row(credit_code="91350100M000100Y44")]))
-    (error,) = result.errors
-    with app.test_request_context("/?lang=zh"):
-        text = error.translated()
-    assert text == "91350100M000100Y44：校验码应为 3，而不是 4"
-    assert error.problem == "91350100M000100Y44: check digit should be 3, not 4"
+    content = csv_bytes([row(credit_code="91350100M000100Y44", status="expired")])
+    with app.test_request_context("/?lang=zh"):  # as when staff upload the file
+        errors = plan(content).errors
+        texts = [e.translated() for e in errors]
+    assert [str(e) for e in errors] == [
+        "line 2: credit_code: 91350100M000100Y44: check digit should be 3, not 4",
+        "line 2: status: expired is derived from expiry_date and is never imported; give the "
+        "stored status (valid or suspended)",
+    ]
+    assert texts == [
+        "91350100M000100Y44：校验码应为 3，而不是 4",
+        "“过期”（expired）由有效期截止日期推算得出，不能导入；请填写证书实际所处的状态"
+        "（valid 或 suspended）",
+    ]
 
 
 def _factory_fields(values: dict[str, str]) -> dict[str, Any]:
