@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -205,6 +206,8 @@ def _matrix(data: str) -> list[list[bool]]:
     return code.get_matrix()
 
 
+# Images depend only on their text and size: keep recent ones (a few KB each) per worker.
+@lru_cache(maxsize=1024)
 def qr_png(data: str, *, print_size: bool = False) -> bytes:
     """Return a black-on-white PNG of `data`; `print_size` gives a 30 mm, ~800 dpi image."""
     matrix = _matrix(data)
@@ -219,6 +222,7 @@ def qr_png(data: str, *, print_size: bool = False) -> bytes:
     return out.getvalue()
 
 
+@lru_cache(maxsize=1024)
 def qr_svg(data: str, *, title: str = "") -> bytes:
     """Return a scalable SVG of `data` (one path, crisp edges, white quiet zone)."""
     matrix = _matrix(data)

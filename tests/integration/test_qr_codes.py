@@ -279,3 +279,43 @@ def test_certificate_page_shows_the_qr_and_download_links(client, make_certifica
     links = [a["href"] for a in panel.select("a[download]")]
     assert any("size=print" in href and "download=1" in href for href in links)
     assert cert.issue_number == 1
+
+
+def _stray_cjk(html: str) -> list[str]:
+    import re
+
+    cjk = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+    def nearest_lang(node) -> str:
+        for parent in node.parents:
+            if getattr(parent, "attrs", None) and parent.get("lang"):
+                return parent["lang"]
+        return ""
+
+    body = BeautifulSoup(html, "html.parser").body
+    return [s for s in body.find_all(string=cjk) if not nearest_lang(s).startswith("zh")]
+
+
+def test_english_qr_pages_mark_chinese_data(client, make_certificate):
+    cert = make_certificate(holder_name_zh="上海华虹电子测试有限公司", scope_zh="集成电路的设计",
+                            status="suspended", status_date=date(2026, 11, 1),
+                            status_reason="未按期接受监督审核")
+    landing = open_code(client, scan_png(client, cert.certificate_number))
+    receipt = client.post(f"/certificates/{cert.certificate_number}/receipt").headers["Location"]
+    pages = {
+        "landing": landing.get_data(as_text=True),
+        "receipt": client.get(receipt + "?lang=en").get_data(as_text=True),
+        "scan": client.post("/scan?lang=en", data={"text": "上海某公司证书"}).get_data(
+            as_text=True),
+        "altered": client.get("/v/X/1/1.AAAAAAAAAA?lang=en").get_data(as_text=True),
+    }
+    assert {name: _stray_cjk(html) for name, html in pages.items()} == \
+        {name: [] for name in pages}
+
+
+def test_chinese_landing_page_marks_english_data(client, make_certificate):
+    cert = make_certificate(holder_name_en="Huahong Test Co., Ltd.")
+    soup = page(open_code(client, scan_png(client, cert.certificate_number), lang="zh"))
+    assert soup.html["lang"] == "zh-CN"
+    node = soup.find(string="Huahong Test Co., Ltd.")
+    assert node.parent["lang"] == "en"
