@@ -30,6 +30,8 @@ _BRACKET_RE: Final = re.compile(f"[{re.escape(_BRACKETS)}]")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 # Company forms, longest first; removed from names and from queries.
 _ZH_BOILERPLATE: Final = re.compile(r"股份有限公司|有限责任公司|有限公司|责任公司|公司")
+# A company form cut short at the end of what was typed: 华虹电子有限, 东方股份有限.
+_ZH_BOILERPLATE_TAIL: Final = re.compile(r"(?:股份)?有限(?:责任)?(?=\s|$)")
 _EN_STOPWORDS: Final = frozenset({
     "co", "ltd", "limited", "company", "inc", "corp", "corporation", "llc", "plc", "the", "and",
     "of", "a", "an", "for", "in", "on", "to", "with", "by",
@@ -155,7 +157,7 @@ def parse_query(raw: str) -> ParsedQuery:
     credit_code = credit if len(credit) == 18 and credit.isalnum() and credit.isascii() else ""
 
     folded = fold(text)
-    stripped = _ZH_BOILERPLATE.sub(" ", folded)
+    stripped = _ZH_BOILERPLATE_TAIL.sub(" ", _ZH_BOILERPLATE.sub(" ", folded))
     clauses: list[Clause] = []
     needles: list[str] = []
     words: list[str] = []
@@ -182,7 +184,8 @@ def parse_query(raw: str) -> ParsedQuery:
                 options.append(("ids", token.upper()))
             fuzzy = token if token.isalpha() and len(token) >= FUZZY_MIN_LENGTH else ""
             add(Clause(tuple(options), fuzzy))
-    only_boilerplate = not clauses and bool(_ZH_BOILERPLATE.search(folded))
+    only_boilerplate = not clauses and bool(_ZH_BOILERPLATE.search(folded)
+                                            or _ZH_BOILERPLATE_TAIL.search(folded))
     return ParsedQuery(text=text, clauses=tuple(clauses), number_key=number_key,
                        credit_code=credit_code, needles=tuple(needles), words=tuple(words),
                        only_boilerplate=only_boilerplate)

@@ -35,7 +35,7 @@ def test_english_words_are_lower_cased_stemmed_and_stopwords_dropped():
     assert analyse("Shanghai Huahong ELECTRONICS Co., Ltd.") == ["shanghai", "huahong", "electron"]
 
 
-@pytest.mark.parametrize("typed", ["有限公司", "有限责任公司", "股份有限公司"])
+@pytest.mark.parametrize("typed", ["有限公司", "有限责任公司", "股份有限公司", "有限", "股份有限"])
 def test_company_form_variants_do_not_reach_the_query(typed):
     parsed = parse_query(f"华虹电子{typed}")
     terms = {t for c in parsed.clauses for _, t in c.options}
