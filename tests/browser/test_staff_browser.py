@@ -111,3 +111,50 @@ def test_upload_dry_run_shows_line_numbered_errors_and_writes_nothing(live_serve
     screenshot(page, f"staff-upload-errors-phone-{locale}")
     assert live_server.run(lambda: db.session.scalar(
         db.select(db.func.count()).select_from(Certificate))) == 0
+
+
+STAFF_PAGES = ["/staff/", "/staff/certificates", "/staff/certificates/new", "{cert}",
+               "{cert}/edit", "{cert}/status", "/staff/upload", "/staff/alerts",
+               "/staff/users", "/staff/users/new", "{user}", "/staff/audit-log",
+               "/staff/content", "/staff/password"]
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_every_back_office_page_fits_a_phone(live_server, new_page, locale):
+    from portal import clock
+    from portal.extensions import db
+    from portal.services import alerts as alert_service
+    from portal.services import certificates as certificate_service
+    from portal.services import staff as staff_service
+
+    def seed() -> tuple[str, int]:
+        cert = certificate_service.create_certificate(
+            certificate_data(sites=["上海市闵行区某路1号", "江苏省苏州市某路2号"]), actor="t",
+            now=NOW)
+        db.session.commit()
+        alert_service.create_alert("counterfeit_number", "02722Q99999R9M",
+                                   description_zh="伪造证书编号", published_on=clock.today(),
+                                   actor="t", now=NOW)
+        return cert.number_key, cert.id
+
+    key, _ = live_server.run(seed)
+    email = add_user(live_server, "admin")
+    user_id = live_server.run(lambda: staff_service.get_by_email(email).id)
+    page = new_page(viewport=PHONE, locale=locale)
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    sign_in(page, live_server, email, locale)
+    for path in STAFF_PAGES:
+        url = path.format(cert=f"/staff/certificates/{key}", user=f"/staff/users/{user_id}")
+        response = page.goto(live_server.url + url)
+        assert response.status == 200, url
+        assert page.locator("h1").count() == 1, url
+        assert no_sideways_scroll(page), url
+        unlabelled = page.evaluate("""() => [...document.querySelectorAll(
+            'main input:not([type=hidden]), main select, main textarea')].filter(
+            el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(
+            el => el.name)""")
+        assert unlabelled == [], (url, unlabelled)
+        name = url.strip("/").replace("/", "-").replace(key, "cert") or "home"
+        screenshot(page, f"{name}-phone-{locale}")
+    assert problems == []  # no CSP violations or script errors
