@@ -30,6 +30,8 @@ class DefaultConfig:
     COMPLAINT_HOLIDAYS: tuple[str, ...] = ()  # ISO dates that are not working days
     COMPLAINT_RETENTION_DAYS = 3 * 365  # personal data of closed cases kept this long
     RATELIMIT_ENABLED = True
+    RATELIMIT_DEFAULT = "300 per minute;5000 per hour"  # per client address and route
+    TRUSTED_PROXIES = 0  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
