@@ -1,5 +1,6 @@
 """QR images, the page a QR code opens, /scan, verification receipts and the status badge."""
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -131,7 +132,7 @@ def scan() -> Any:
     public_host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc
     if request.method == "GET":
         return render_template("qr/scan.html", form=form, public_host=public_host)
-    form.validate()  # CSRF is checked before the view (CSRFProtect); nothing else to validate
+    # CSRFProtect has checked the token before this view runs; the photo is checked by content.
     error, status = None, 200
     text = (form.text.data or "").strip()
     photo = form.photo.data
@@ -202,7 +203,7 @@ def receipt(receipt_id: str) -> Any:
         "qr/receipt.html", receipt=found, data=found.snapshot, comparison=comparison,
         receipt_id=receipt_service.format_id(found.id), cert=cert,
         status=found.snapshot["public_status"], current_status=cert.public_status(clock.today()),
-        cert_path=certificate_path(cert.certificate_number),
+        cert_path=certificate_path(cert.certificate_number), iso_date=date.fromisoformat,
         receipt_url=current_app.config["PUBLIC_BASE_URL"] + url_for(
             "qr.receipt", receipt_id=receipt_service.format_id(found.id)))
     response = make_response(body)

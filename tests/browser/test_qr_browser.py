@@ -190,3 +190,25 @@ def test_qr_pages_pass_axe_wcag_aa(live_server, browser, locale):
             live_server.run(receipt), "/certificates/SQIFW20250003/receipt"]
     found = {url: axe_violations(browser, live_server.url + url, locale) for url in urls}
     assert {url: v for url, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_receipt_is_made_by_the_button_and_prints(live_server, new_page, locale):
+    seed(live_server)
+    page = new_page(viewport=PHONE, locale=locale)
+    page.goto(f"{live_server.url}/certificates/SQI%2FFW%2F2025%2F0003/receipt")
+    fits_phone(page)
+    page.locator("form.qr-receipt-form button[type=submit]").click()
+    page.wait_for_url("**/receipts/*")
+    assert page.locator(".qr-receipt[data-changed=no]").is_visible()
+    receipt_id = page.locator(".qr-receipt__id").inner_text()
+    assert len(receipt_id) == 14 and page.url.endswith(receipt_id)
+    image = page.locator(".qr-receipt__qr img")
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert page.locator("#print-receipt").is_visible()  # the script reveals the Print button
+    fits_phone(page)
+    screenshot(page, f"qr-receipt-{locale}")
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").is_hidden()
+    assert page.locator(".qr-hash").is_visible()
+    assert page.locator("#print-receipt").is_hidden()

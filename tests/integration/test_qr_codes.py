@@ -319,3 +319,20 @@ def test_chinese_landing_page_marks_english_data(client, make_certificate):
     assert soup.html["lang"] == "zh-CN"
     node = soup.find(string="Huahong Test Co., Ltd.")
     assert node.parent["lang"] == "en"
+
+
+def test_staff_download_links_give_printable_qr_files(app, make_certificate):
+    from tests.staff_support import signed_in_client
+
+    cert = make_certificate(certificate_number=SLASHED)
+    staff = signed_in_client(app, "registrar")
+    soup = page(staff.get(f"/staff/certificates/{cert.number_key}"))
+    links = [a["href"] for a in soup.select("a[href*='/qr.']")]
+    assert len(links) == 2
+    for href in links:
+        response = staff.get(href)
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        decoded = decode_png(response.data) if href.split("?")[0].endswith(".png") \
+            else decode_svg(response.data)
+        assert decoded and decoded[0].startswith(f"{BASE}/v/SQIFW20250003/1/")
