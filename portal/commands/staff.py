@@ -53,4 +53,23 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     click.echo(f"created {user.role.value} account {user.email}")
 
 
-COMMANDS: list[click.Command] = [create_user]
+@click.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input (for scripts).")
+@with_appcontext
+def set_password(email: str, password_stdin: bool) -> None:
+    """Set a staff account's password (e.g. the only admin forgot it); its sessions end."""
+    user = staff_service.get_by_email(email)
+    if user is None:
+        raise click.ClickException("there is no staff account with that e-mail")
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin \
+        else _password_from_prompt(user.email)
+    try:
+        staff_service.set_password(user, password, actor=cli_actor(), now=clock.utcnow())
+    except staff_service.StaffError as exc:
+        raise click.ClickException(PROBLEMS.get(exc.code, exc.code)) from None
+    click.echo(f"password set for {user.email}; its sessions have ended")
+
+
+COMMANDS: list[click.Command] = [create_user, set_password]

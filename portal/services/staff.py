@@ -268,6 +268,21 @@ def change_password(user: User, current: str, new: str, *, now: datetime) -> Non
     db.session.commit()
 
 
+def set_password(user: User, password: str, *, actor: str, now: datetime) -> None:
+    """Give the account a password chosen by an operator (CLI recovery); sessions end and any
+    lock-out is lifted. Raises StaffError with a password problem."""
+    _check_password(password, user.email)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    user.session_version += 1
+    user.failed_logins = 0
+    user.locked_until = None
+    _clear(_email_key(user.email))
+    audit_log.record(actor=actor, action="staff.password_set", entity_type="staff_user",
+                     entity_id=user.email, before=None, after=None, now=now)
+    db.session.commit()
+
+
 def one_time_password() -> str:
     """Return a random password for an admin to hand over (it must be replaced at sign-in)."""
     return secrets.token_urlsafe(12)

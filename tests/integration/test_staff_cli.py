@@ -51,3 +51,24 @@ def test_create_user_refuses_an_existing_email_and_unknown_roles(app):
     result = create_user(app, "x@sqi.example.cn", "--role", "superuser", "--password-stdin",
                          input=GOOD + "\n")
     assert result.exit_code != 0 and "superuser" in result.output
+
+
+def test_set_password_recovers_an_account_and_lifts_a_lock_out(app):
+    from datetime import UTC, datetime
+
+    create_user(app, "admin@sqi.example.cn", "--role", "admin", "--password-stdin",
+                input=GOOD + "\n")
+    now = datetime.now(UTC)
+    for _ in range(staff_service.ACCOUNT_FAILURES_BEFORE_LOCK):
+        staff_service.authenticate("admin@sqi.example.cn", "forgotten it again", ip="1.2.3.4",
+                                   now=now)
+    new = "remembered passphrase 2"
+    result = app.test_cli_runner().invoke(args=["set-password", "ADMIN@sqi.example.cn",
+                                                "--password-stdin"], input=new + "\n")
+    assert result.exit_code == 0, result.output
+    assert new not in result.output
+    outcome = staff_service.authenticate("admin@sqi.example.cn", new, ip="1.2.3.4", now=now)
+    assert outcome.outcome is staff_service.LoginOutcome.OK
+    result = app.test_cli_runner().invoke(args=["set-password", "ghost@sqi.example.cn",
+                                                "--password-stdin"], input=new + "\n")
+    assert result.exit_code != 0 and "no staff account" in result.output
