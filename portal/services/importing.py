@@ -604,7 +604,7 @@ def plan_certificate_import(
         if problem_ is not None:
             errors.append(problem_)
             continue
-        changes = certificate_service.planned_changes(cert, data)
+        changes = _changes(cert, data)
         rows.append(PlannedRow(line, data, "update" if changes else "unchanged", changes))
     errors.sort(key=_problem_order(table.header))
     return ImportPlan(rows=rows, errors=errors, total_rows=total)
@@ -678,7 +678,7 @@ def _write_certificates(
         if cert is None:
             created.append(row.data)
             continue
-        if certificate_service.planned_changes(cert, row.data):
+        if _changes(cert, row.data):
             certificate_service.update_certificate(cert, row.data, actor=actor, now=now)
             updated += 1
         else:
@@ -691,6 +691,14 @@ def _write_certificates(
         written += len(chunk)
         _report(progress, "write", written, total)
     return ImportResult(created=len(created), updated=updated, unchanged=unchanged)
+
+
+def _changes(cert: Certificate, data: CertificateData) -> dict[str, tuple[Any, Any]]:
+    """Return `certificate_service.planned_changes`, without its cost when nothing changes."""
+    stored, new = certificate_service.snapshot(cert), _snapshot(data)
+    if all(stored[name] == new[name] for name in DATA_FIELDS if name != "certificate_number"):
+        return {}  # the usual case when a whole register is imported again
+    return certificate_service.planned_changes(cert, data)
 
 
 def _snapshot(data: CertificateData, issue_number: int = 1) -> dict[str, Any]:
