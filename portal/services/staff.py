@@ -16,7 +16,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -163,6 +163,13 @@ def _is_locked(key: str, now: datetime) -> bool:
     return bool(row and row.locked_until and row.locked_until > now)
 
 
+def _sweep_throttles(now: datetime) -> None:
+    """Forget counters whose window and lock have both run out (attacks leave many behind)."""
+    db.session.execute(delete(LoginThrottle).where(
+        LoginThrottle.window_started_at < now - LOCK_WINDOW,
+        or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now)))
+
+
 def _count_failure(key: str, limit: int, now: datetime) -> bool:
     """Count one failure for `key`; return True when it is now locked."""
     row = _throttle(key)
@@ -218,6 +225,7 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime) -> LoginR
                          entity_id=user.email, before=None, after=None, now=now, ip=ip)
         db.session.commit()
         return LoginResult(LoginOutcome.OK, user)
+    _sweep_throttles(now)
     locked = _count_failure(email_key, ACCOUNT_FAILURES_BEFORE_LOCK, now)
     locked = _count_failure(ip_key, IP_FAILURES_BEFORE_LOCK, now) or locked
     if user is not None:

@@ -219,3 +219,16 @@ def test_login_form_has_csrf_protection(csrf_app_config, tmp_path):
         assert response.status_code == 302
         db.session.remove()
         db.drop_all()
+
+
+def test_old_failure_counters_are_forgotten(app, client):
+    from portal.models.staff import LoginThrottle
+
+    with time_machine.travel(START, tick=False):
+        for i in range(3):
+            sign_in(client, f"sprayed{i}@sqi.example.cn", "some guess here")
+        assert db.session.scalar(db.select(db.func.count()).select_from(LoginThrottle)) == 4
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        sign_in(client, "later@sqi.example.cn", "another guess")
+        keys = db.session.scalars(db.select(LoginThrottle.key)).all()
+        assert len(keys) == 2  # the new e-mail and the address; the old e-mails are gone
