@@ -141,13 +141,17 @@ def verify_code(raw_number: str, raw_issue: str, token: str,
 
 SCOPE_KINDS: Final = frozenset({EventKind.SCOPE_EXTENDED, EventKind.SCOPE_REDUCED,
                                 EventKind.SCOPE_CHANGED})
+# Fields printed on a certificate: correcting one of them makes earlier prints wrong.
+PRINTED_FIELDS: Final = frozenset({
+    "holder_name_en", "address_zh", "address_en", "standard", "scheme", "sites", "credit_code",
+    "issue_date", "initial_issue_date", "accreditation"})
 
 
 @dataclass(frozen=True)
 class StaleReason:
     """One reason why a printed copy no longer tells the truth."""
 
-    kind: str  # "status", "reissued", "scope", "renamed", "renewed"
+    kind: str  # "status", "reissued", "scope", "renamed", "renewed", "corrected"
     since: date | None = None
     status: str | None = None
     issue: int | None = None
@@ -175,8 +179,9 @@ def check_printed_copy(cert: Certificate, printed_issue: int, today: date) -> Pr
     """Tell whether the copy printed as issue `printed_issue` still shows the truth today.
 
     It does not when the certificate is not valid today, was re-issued since (a higher issue
-    number), or its scope, holder name or validity period changed since that issue was printed
-    (history events recorded while that issue, or a later one, was current).
+    number), or its scope, holder name, validity period or another printed field changed since
+    that issue was printed (history events recorded while that issue, or a later one, was
+    current).
     """
     status = cert.public_status(today)
     reasons: list[StaleReason] = []
@@ -192,6 +197,10 @@ def check_printed_copy(cert: Certificate, printed_issue: int, today: date) -> Pr
         matching = [e for e in since if e.kind in kinds]
         if matching:
             reasons.append(StaleReason(kind, since=_latest(matching)))
+    corrected = [e for e in since if e.kind is EventKind.CORRECTED
+                 and PRINTED_FIELDS & set((e.details or {}).get("fields", []))]
+    if corrected:
+        reasons.append(StaleReason("corrected", since=_latest(corrected)))
     return PrintedCopy(printed_issue=printed_issue, current_issue=cert.issue_number,
                        status=status, reasons=tuple(reasons))
 

@@ -336,3 +336,17 @@ def test_staff_download_links_give_printable_qr_files(app, make_certificate):
         decoded = decode_png(response.data) if href.split("?")[0].endswith(".png") \
             else decode_svg(response.data)
         assert decoded and decoded[0].startswith(f"{BASE}/v/SQIFW20250003/1/")
+
+
+def test_code_printed_before_a_correction_of_printed_details_reads_not_current(
+        client, make_certificate):
+    cert = make_certificate(standard="GB/T 19001-2016/ISO 9001:2015")
+    url = scan_png(client, cert.certificate_number)
+    data = certificate_data(certificate_number=cert.certificate_number,
+                            holder_name_zh=cert.holder_name_zh, credit_code=cert.credit_code,
+                            holder_name_en=cert.holder_name_en, scope_zh=cert.scope_zh,
+                            standard="GB/T 19001-2016")
+    certificate_service.update_certificate(cert, data, actor="t", now=NOW)
+    db.session.commit()
+    assert stale_reasons(client, url) == ["corrected"]
+    assert "corrected" in page(open_code(client, url)).select_one(".qr-reason").text
