@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
+    abort,
     current_app,
     flash,
     redirect,
@@ -75,6 +76,18 @@ def password_problem_text(code: str) -> str:
 def _session_age_limit() -> timedelta:
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
     return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=int(lifetime))
+
+
+# The only back-office page open to everyone.
+PUBLIC_ENDPOINTS = frozenset({"staff.login"})
+
+
+@bp.before_request
+def _deny_undeclared() -> None:
+    """Refuse any back-office view that does not declare its roles (deny by default)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.endpoint not in PUBLIC_ENDPOINTS and not getattr(view, "required_roles", None):
+        abort(403)
 
 
 @bp.before_request

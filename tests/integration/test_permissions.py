@@ -8,10 +8,9 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
 from portal.models import Role
+from portal.staff.views import PUBLIC_ENDPOINTS  # signing in is possible before signing in
 from tests.staff_support import signed_in_client
 
-# Routes anyone may open: signing in must be possible before one is signed in.
-PUBLIC_ENDPOINTS = frozenset({"staff.login"})
 ROLES = [r.value for r in Role]
 
 
@@ -105,3 +104,10 @@ def test_admins_hold_every_role_and_others_only_theirs(app):
         for path, roles in expected.items():
             status = client.get(path).status_code
             assert (status == 200) == (role in roles), (role, path, status)
+
+
+def test_a_view_that_forgets_its_roles_is_refused_even_to_admins(app, monkeypatch):
+    client = signed_in_client(app, "admin")
+    monkeypatch.setitem(app.view_functions, "staff.alerts", lambda: "open to anyone")
+    assert client.get("/staff/alerts").status_code == 403
+    assert app.test_client().get("/staff/alerts").status_code == 403
