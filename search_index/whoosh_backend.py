@@ -492,17 +492,25 @@ class Batch:
 
     def __init__(self, writer: Any, state: SyncState) -> None:
         self._writer = writer
+        self._searcher: Any = None
         self.state = state
         self.dirty = False
 
+    def _delete(self, key: str) -> None:
+        # One searcher for the whole batch: Whoosh would open one per deleted document.
+        if self._searcher is None:
+            self._searcher = self._writer.searcher()
+        self._writer.delete_by_term("key", key, searcher=self._searcher)
+
     def upsert(self, doc: CertificateDoc) -> None:
         """Add or replace the document of one certificate."""
-        self._writer.update_document(**_fields(doc))
+        self._delete(doc.key)
+        self._writer.add_document(**_fields(doc))
         self.dirty = True
 
     def delete(self, key: str) -> None:
         """Remove a certificate from the index (restricted, or gone from the database)."""
-        self._writer.delete_by_term("key", key)
+        self._delete(key)
         self.dirty = True
 
     def set_state(self, state: SyncState) -> None:

@@ -6,6 +6,7 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import clock
+from portal.domain.codes import is_well_formed_number
 from portal.i18n import current_lang
 from portal.search import bp
 from portal.services import search as search_service
@@ -34,5 +35,5 @@ def search() -> Any:
     page = search_service.search(req, today=clock.today(), lang=current_lang())
     too_long = len(req.q) > MAX_QUERY_CHARS
     return render_template("search/results.html", page=page, req=req, problem=problem,
-                           too_long=too_long, max_chars=MAX_QUERY_CHARS, statuses=STATUSES,
+                           too_long=too_long, number_like=is_well_formed_number(req.q[:100]), max_chars=MAX_QUERY_CHARS, statuses=STATUSES,
                            page_url=_page_url)

@@ -47,7 +47,7 @@ MAX_PER_PAGE: Final = 100
 MAX_PAGE: Final = 50  # deeper pages are not useful; the index stops at 1,000 results
 GAP_TIMEOUT: Final = 120.0  # seconds a missing change id is waited for (open transaction)
 MAX_GAPS: Final = 1000
-REQUEST_BATCH: Final = 1000  # changes applied per catch-up inside a request
+REQUEST_BATCH: Final = 500  # changes applied per catch-up inside a request (~1.5 s at most)
 REQUEST_LOCK_WAIT: Final = 0.25  # a request waits this long for another writer, then serves
 SNIPPET_CHARS: Final = 120
 
