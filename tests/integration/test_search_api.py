@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from portal import clock
 from portal.domain.codes import CREDIT_CODE_CHARSET, make_credit_code
@@ -126,3 +128,14 @@ def test_bad_parameters_get_a_400_in_the_spec_shape(client, params):
 def test_no_query_text_causes_a_server_error(client, huahong, text):
     assert client.get("/api/v1/certificates", query_string={"q": text}).status_code == 200
     assert client.get("/search", query_string={"q": text}).status_code == 200
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=400), scheme=st.sampled_from(["", "QMS", "qms", "x"]),
+       status=st.sampled_from(["", "expired", "valid", "?"]), page=st.text(max_size=4))
+def test_random_input_never_causes_a_server_error(client, huahong, q, scheme, status, page):
+    params = {"q": q, "scheme": scheme, "status": status, "page": page}
+    api_response = client.get("/api/v1/certificates", query_string=params)
+    assert api_response.status_code in (200, 400)
+    assert client.get("/search", query_string=params).status_code == 200
