@@ -46,6 +46,14 @@ def entries_query(f: AuditFilter) -> Select[tuple[AuditLogEntry]]:
     return query
 
 
+def changes(entry: AuditLogEntry) -> list[tuple[str, Any, Any]]:
+    """Return (field, before, after) for every field the entry changed (all set ones if new)."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = sorted(set(before) | set(after))
+    return [(k, before.get(k), after.get(k)) for k in keys
+            if before.get(k) != after.get(k) and (before.get(k) or after.get(k)) not in ("", [])]
+
+
 def actions() -> list[str]:
     """Return every action name present in the log, for the filter."""
     return list(db.session.scalars(select(AuditLogEntry.action).distinct()

@@ -180,7 +180,8 @@ def audit_log() -> str:
                        page=request.args.get("page", 1, type=int), per_page=AUDIT_PER_PAGE,
                        error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("staff/audit_log.html", form=form, page=page, args=args)
+    return render_template("staff/audit_log.html", form=form, page=page, args=args,
+                           changes=audit_trail.changes)
 
 
 @bp.get("/audit-log.csv")
