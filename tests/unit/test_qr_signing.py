@@ -76,3 +76,14 @@ def test_base_url_with_a_path_only_accepts_addresses_under_it():
     base = "https://www.sqi.example.cn/verify"
     assert qr_service.classify_scan(base + "/v/A/1/1.B", base).path == "/v/A/1/1.B"
     assert qr_service.classify_scan("https://www.sqi.example.cn/other", base).kind == "foreign"
+
+
+def test_key_list_comes_from_the_environment():
+    from portal.config import settings_from_environ
+
+    settings = settings_from_environ({"QR_SIGNING_KEYS": "2,1:old-secret"})
+    assert settings["QR_SIGNING_KEYS"] == ("2", "1:old-secret")
+    keys = qr_service.signing_keys(CONFIG | settings)
+    assert [k.kid for k in keys] == ["2", "1"]
+    pinned, = qr_service.signing_keys({"SECRET_KEY": "old-secret", "QR_SIGNING_KEYS": ("1",)})
+    assert keys[1].key == pinned.key  # "1:old-secret" is key 1 as it was under that secret
