@@ -27,7 +27,9 @@ class _Progress:
     def __call__(self, phase: str, done: int, total: int) -> None:
         if total < SHOW_PROGRESS_FROM:
             return
-        label = {"check": "checking rows", "write": "writing"}.get(phase, phase)
+        label = {"read": "reading workbook", "check": "checking rows", "write": "writing"}.get(
+            phase, phase
+        )
         if phase != self.phase:
             self.close()
             self.phase, self.shown = phase, 0
@@ -162,7 +164,7 @@ def export_certificates(file: Path) -> None:
     The columns are those of import-certificates, so the file can be imported again as is.
     """
     if str(file) == "-":
-        count = exporting.write_csv(sys.stdout.buffer)
+        count = exporting.write_csv(click.get_binary_stream("stdout"))
         click.echo(f"Exported {count} certificates.", err=True)
         return
     partial = file.with_name(file.name + ".partial")

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 
 from portal.domain.records import CERTIFICATE_COLUMNS
@@ -80,23 +79,19 @@ def write_csv(stream: BinaryIO) -> int:
 
 
 def write_xlsx(stream: BinaryIO) -> int:
-    """Write the register as an XLSX workbook (dates as date cells, all else text)."""
+    """Write the register as an XLSX workbook (dates as date cells, all else text cells)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("certificates")
     sheet.append(list(CERTIFICATE_COLUMNS))
     count = 0
     for record in certificate_records():
-        cells = []
-        for name in CERTIFICATE_COLUMNS:
-            value = record[name]
-            if isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-            else:
-                cell = WriteOnlyCell(sheet, value=cell_text(value))
-                cell.number_format = "@"  # text: keep leading zeros of numbers and codes
-            cells.append(cell)
-        sheet.append(cells)
+        # Dates become date cells (openpyxl formats them yyyy-mm-dd); everything else text.
+        sheet.append(
+            [
+                value if isinstance(value := record[name], date) else cell_text(value)
+                for name in CERTIFICATE_COLUMNS
+            ]
+        )
         count += 1
     book.save(stream)
     return count

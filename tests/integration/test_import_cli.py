@@ -125,6 +125,7 @@ def test_export_to_xlsx(app, tmp_path: Path, make_certificate):
     sheet = load_workbook(path, read_only=True).worksheets[0]
     header, first = list(sheet.iter_rows(values_only=True))
     assert header[0] == "certificate_number" and first[0] == "02722Q10234R3M"
+    assert first[header.index("issue_date")].date() == date(2025, 3, 1)  # a real date cell
 
 
 def test_import_audits_is_all_or_nothing_and_idempotent(app, tmp_path: Path, make_certificate):

@@ -330,6 +330,26 @@ def test_file_that_is_not_utf8_is_refused_with_a_hint(app):
     ]
 
 
+def test_row_with_more_values_than_columns_is_refused(app):
+    content = csv_bytes([row()]).replace(b"false\n", b"false,,extra\n")
+    assert messages(plan(content)) == [
+        "line 2: row: the row has 24 values but the header names 22 columns"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "expected"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "register.xls", "old .xls workbooks"),
+        (b"PK\x03\x04 not really a workbook", "register.xlsx", "the workbook cannot be read"),
+    ],
+)
+def test_unreadable_workbooks_are_refused(app, content, filename, expected):
+    (error,) = plan(content, filename).errors
+    assert (error.line, error.column) == (1, "file")
+    assert error.problem.startswith(expected)
+
+
 def test_empty_file_is_refused(app):
     assert messages(plan(b"\xef\xbb\xbf\n\n")) == [
         "line 1: file: the file is empty; the first row must name the columns"
