@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.extensions import db, limiter, login_manager
 from portal.models import Role, User
+from portal.services import reminders
 from portal.services import staff as staff_service
 from portal.staff import bp
 from portal.staff.access import roles_required
@@ -175,8 +176,14 @@ def logout() -> Response:
 @bp.get("/")
 @roles_required(*ANY_STAFF)
 def home() -> str:
-    """The back office start page: what this role can do."""
-    return render_template("staff/home.html")
+    """The back office start page: what this role can do and what needs doing soon."""
+    today = clock.today()
+    registrar = current_user.has_role(Role.REGISTRAR)
+    return render_template(
+        "staff/home.html",
+        long_suspensions=reminders.long_suspensions(today) if registrar else [],
+        expiring=reminders.expiring_soon(today) if registrar else [],
+        deadline=reminders.suspension_deadline, expiry_days=reminders.EXPIRY_WARNING_DAYS)
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -210,3 +210,24 @@ def test_search_finds_by_number_name_former_name_and_credit_code(app, make_certi
         assert len(rows) == 1 and cert.certificate_number in rows[0].text, query
     page = registrar.get("/staff/certificates", query_string={"q": "100%_"})
     assert page.status_code == 200
+
+
+def test_start_page_lists_long_suspensions_and_coming_expiries(app, make_certificate):
+    from datetime import timedelta
+
+    today = clock.today()
+    old = make_certificate(status="suspended", status_date=today - timedelta(days=170))
+    recent = make_certificate(status="suspended", status_date=today - timedelta(days=10))
+    ending = make_certificate(expiry_date=today + timedelta(days=20))
+    registrar = signed_in_client(app, "registrar")
+    page = BeautifulSoup(registrar.get("/staff/?lang=en").get_data(as_text=True), "html.parser")
+    suspensions = page.select_one("[aria-labelledby=suspensions-heading]").get_text(" ")
+    assert old.certificate_number in suspensions
+    assert recent.certificate_number not in suspensions
+    limit = (old.status_date + timedelta(days=183)).isoformat()
+    assert f"limit {limit}" in suspensions
+    assert ending.certificate_number in page.select_one(
+        "[aria-labelledby=expiring-heading]").get_text(" ")
+    # Complaints staff are not shown the register's reminders.
+    handler = signed_in_client(app, "complaints")
+    assert "suspensions-heading" not in handler.get("/staff/").get_data(as_text=True)
