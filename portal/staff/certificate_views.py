@@ -56,7 +56,9 @@ def _lines(text: str | None) -> list[str]:
 
 
 def _form_values(form: CertificateForm) -> dict[str, str]:
-    values = {name: (getattr(form, name).data or "").strip() for name in _TEXT_FIELDS}
+    # Browsers send textarea line breaks as CRLF; the register keeps plain LF.
+    values = {name: (getattr(form, name).data or "").replace("\r\n", "\n").strip()
+              for name in _TEXT_FIELDS}
     values["sites"] = ";".join(_lines(form.sites.data))
     values["former_names"] = ";".join(_lines(form.former_names.data))
     values["restricted"] = "true" if form.restricted.data else "false"
