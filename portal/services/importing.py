@@ -28,6 +28,7 @@ from sqlalchemy import Table as DbTable
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal import clock
 from portal.domain.codes import (
     CREDIT_CODE_CHARSET,
     credit_code_problem,
@@ -597,12 +598,16 @@ def plan_certificate_import(
             good.append((line, data))
         _report(progress, "check", done, total)
     existing = _load_existing(number_key(d.certificate_number) for _, d in good)
+    absent = [name for name in CERTIFICATE_COLUMNS if name not in index]
     rows: list[PlannedRow] = []
     for line, data in good:
         cert = existing.get(number_key(data.certificate_number))
         if cert is None:
             rows.append(PlannedRow(line, data, "create"))
             continue
+        _keep_stored(data, cert, absent)
+        if data.status != cert.status and data.status_date is None:
+            data.status_date = clock.today()  # shown as a change by the dry run
         problem_ = _status_change_problem(line, cert, data)
         if problem_ is not None:
             errors.append(problem_)
@@ -611,6 +616,21 @@ def plan_certificate_import(
         rows.append(PlannedRow(line, data, "update" if changes else "unchanged", changes))
     errors.sort(key=_problem_order(table.header))
     return ImportPlan(rows=rows, errors=errors, total_rows=total)
+
+
+def _keep_stored(data: CertificateData, cert: Certificate, absent: Sequence[str]) -> None:
+    """Fill the columns a file leaves out with the stored values: absent means "keep".
+
+    An empty cell clears a value; a missing column does not. When the row changes the status,
+    a missing `status_date` or `status_reason` stays empty: the stored ones describe the old
+    status.
+    """
+    status_changes = cert.status != data.status
+    for name in absent:
+        if status_changes and name in ("status_date", "status_reason"):
+            continue
+        value = cert.site_addresses if name == "sites" else getattr(cert, name)
+        setattr(data, name, list(value) if isinstance(value, list) else value)
 
 
 def _status_change_problem(

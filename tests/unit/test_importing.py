@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.domain.codes import make_credit_code
 from portal.domain.records import CERTIFICATE_COLUMNS
 from portal.domain.status import CertificateStatus
@@ -315,6 +316,34 @@ def test_optional_columns_may_be_left_out_and_header_is_case_insensitive(app):
     assert run(content).created == 1
     cert = stored("02722Q10234R3M")
     assert (cert.credit_code, cert.sites, cert.restricted) == ("", [], False)
+
+
+def test_columns_left_out_keep_their_stored_values(app):
+    run(
+        csv_bytes(
+            [row(sites="苏州市星湖街1号", former_names="旧名有限公司", status_reason="r")],
+        )
+    )
+    columns = ("certificate_number", "scheme", "standard", "holder_name_zh", "scope_zh")
+    columns += ("issue_date", "expiry_date", "status")
+    short = csv_bytes([row(scope_zh="新范围", status="suspended")], columns=columns)
+    result = plan(short)
+    assert result.rows[0].changes == {
+        "scope_zh": ("集成电路的设计和销售", "新范围"),
+        "status": ("valid", "suspended"),
+        "status_date": (None, clock.today().isoformat()),  # no status_date given: today
+        "status_reason": ("r", ""),
+    }
+    importing.apply_certificate_import(result, actor="cli:test", now=NOW)
+    cert = stored("02722Q10234R3M")
+    assert (cert.scope_zh, cert.holder_name_en, cert.credit_code) == (
+        "新范围",
+        "Shanghai Huahong Electronics Co., Ltd.",
+        CODE,
+    )
+    assert (cert.site_addresses, cert.former_names) == (["苏州市星湖街1号"], ["旧名有限公司"])
+    assert cert.status_history[-1].effective_date == cert.status_date == clock.today()
+    assert [r.action for r in plan(short).rows] == ["unchanged"]
 
 
 def test_csv_with_byte_order_mark_and_crlf_lines_is_read(app):
