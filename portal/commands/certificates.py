@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from portal import clock
+from portal.cli import cli_actor
 from portal.services import exporting, importing
 
 SHOW_PROGRESS_FROM = 2000  # rows; smaller files finish before a bar would be useful
@@ -78,8 +79,6 @@ def import_certificates(file: Path, dry_run: bool) -> None:
     Upserts by certificate number. If any row is bad, nothing is written and every problem is
     listed as `line N: column: problem`; the exit status is then 1.
     """
-    from portal.cli import cli_actor
-
     started = time.perf_counter()
     progress = _Progress()
     with _open(file) as stream:
@@ -131,8 +130,6 @@ def import_audits(file: Path, dry_run: bool) -> None:
 
     Audits already stored are left alone; if any row is bad, nothing is written.
     """
-    from portal.cli import cli_actor
-
     with _open(file) as stream:
         plan = importing.plan_audit_import(stream, file.name)
     rows = plan.total_rows
