@@ -282,10 +282,10 @@ def run(n: int, print_row: Callable[[str], None]) -> None:
         print_row(f"| {n:>9,} | {name:<22} | {r['build_s']:>8.1f} | {r['size_mb']:>8.1f} | "
                   f"{r['queries']:>7.0f} | {r['p50_ms']:>7.2f} | {r['p95_ms']:>7.2f} | "
                   f"{r['p99_ms']:>7.2f} |")
-    print_row(f"| {n:>9,} | {'ratio whoosh / fts5':<22} | {w['build_s'] / f['build_s']:>8.1f} | "
-              f"{w['size_mb'] / f['size_mb']:>8.1f} |         | "
-              f"{w['p50_ms'] / f['p50_ms']:>7.1f} | {w['p95_ms'] / f['p95_ms']:>7.1f} | "
-              f"{w['p99_ms'] / f['p99_ms']:>7.1f} |")
+    print_row(f"| {n:>9,} | {'ratio whoosh / fts5':<22} | {w['build_s'] / f['build_s']:>8.2f} | "
+              f"{w['size_mb'] / f['size_mb']:>8.2f} |         | "
+              f"{w['p50_ms'] / f['p50_ms']:>7.2f} | {w['p95_ms'] / f['p95_ms']:>7.2f} | "
+              f"{w['p99_ms'] / f['p99_ms']:>7.2f} |")
 
 
 def main() -> None:

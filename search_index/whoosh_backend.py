@@ -1,9 +1,10 @@
 """The Whoosh implementation of the search index (every Whoosh call lives in this package).
 
-Text is analysed by `search_index.text` into plain terms before Whoosh sees it, so fields are
-whitespace-separated KEYWORD fields and user input never reaches a query parser. Filters and
-facet counts read per-segment column values cached by segment id (segments never change once
-written), so a refresh after a one-document update costs only the new small segment.
+Text is analysed by `search_index.text` into plain terms before Whoosh sees it, so user input
+never reaches a query parser. Whoosh stores the postings, columns and documents, handles
+segments, locking and atomic commits; matching is set algebra over posting lists and columns
+cached per segment (a segment never changes once written, so after a one-document update only
+the new small segment is read).
 """
 
 import heapq
@@ -20,9 +21,9 @@ from typing import Any, Final
 from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn, RefBytesColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, Schema
-from whoosh.system import pack_uint
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
+from whoosh.system import pack_uint
 from whoosh.writing import CLEAR
 
 from search_index.model import (
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 
 META_KEY: Final = "__meta__"
 FACET_CAP: Final = 200_000  # beyond this many matches, facet counts are not worth their cost
-SEGMENT_CACHE_ITEMS: Final = 20_000_000  # document ids kept in cached posting sets and columns
+SEGMENT_CACHE_ITEMS: Final = 4_000_000  # document ids kept in cached posting sets (~150 MB)
 MAX_FUZZY_OPTIONS: Final = 12
 _COLUMNS: Final = ("scheme", "status", "province", "expiry", "issued", "namelen")
 RESULT_WINDOW: Final = 1_000  # deepest result reachable by paging
@@ -150,6 +151,7 @@ class WhooshIndex:
         self._lock = threading.RLock()
         self._segment_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._segment_cache_size = 0
+        self._segment_columns: dict[tuple[str, str], list[Any]] = {}
         self._searcher: Any = None
         self._view: _View | None = None
         if location == ":memory:":
@@ -239,18 +241,24 @@ class WhooshIndex:
         columns: dict[str, list[Any]] = {f: [] for f in _COLUMNS}
         segments = []
         deleted: set[int] = set()
+        live: set[str] = set()
         for reader, base in searcher.reader().leaf_readers():
             segment = reader.segment()
             if segment is None:  # an empty index has a reader without a segment
                 continue
             segid = segment.segment_id()
+            live.add(segid)
             for name, values in columns.items():
-                values.extend(self._segment_get(
-                    ("column", segid, name), lambda r=reader, n=name: _column(r, n), len))
+                cached = self._segment_columns.get((segid, name))
+                if cached is None:
+                    cached = self._segment_columns[(segid, name)] = _column(reader, name)
+                values.extend(cached)
             perdoc = reader._perdoc  # lists deletions without a matcher per document
             gone = list(perdoc.deleted_docs()) if reader.has_deletions() else []
             deleted.update(base + d for d in gone)
             segments.append((reader, base, (segid, len(gone))))
+        for key in [k for k in self._segment_columns if k[0] not in live]:
+            del self._segment_columns[key]  # merged away
         newest = [99_999_999 - i if i else 99_999_999 for i in columns["issued"]]
         rank = [n * 100_000_000 + d for n, d in zip(columns["namelen"], newest, strict=True)]
         view = _View(searcher=searcher, scheme=columns["scheme"], status=columns["status"],
