@@ -153,3 +153,13 @@ def test_missing_file_is_a_usage_error(app, tmp_path: Path):
     result = invoke(app, "import-certificates", str(tmp_path / "nope.csv"))
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_large_file_shows_progress_on_stderr(app, tmp_path: Path):
+    path = tmp_path / "register.csv"
+    path.write_bytes(csv_bytes([row(certificate_number=f"02722Q{n:05d}R1M") for n in range(2500)]))
+    result = invoke(app, "import-certificates", str(path))
+    assert result.exit_code == 0, result.output
+    assert "checking rows: 2500/2500" in result.stderr
+    assert "writing: 2500/2500" in result.stderr
+    assert "2500 created" in result.stdout
