@@ -15,8 +15,8 @@ from search_index import MAX_QUERY_CHARS, STATUSES
 
 def _page_url(page: int, **changes: Any) -> str:
     """Return this search's URL with `page` (and any filter in `changes`) replaced."""
-    args = {k: v for k, v in request.args.items() if k in ("q", "scheme", "status", "province",
-                                                           "sort", "lang") and v}
+    args = {k: v[:MAX_QUERY_CHARS] for k, v in request.args.items()
+            if k in ("q", "scheme", "status", "province", "sort", "lang") and v}
     args.update(changes)
     args["page"] = page
     return url_for("search.search", **{k: v for k, v in args.items() if v not in (None, "", 1)

@@ -49,6 +49,7 @@ GAP_TIMEOUT: Final = 120.0  # seconds a missing change id is waited for (open tr
 MAX_GAPS: Final = 1000
 REQUEST_BATCH: Final = 500  # changes applied per catch-up inside a request (~1.5 s at most)
 REQUEST_LOCK_WAIT: Final = 0.25  # a request waits this long for another writer, then serves
+BUSY_BACKOFF: Final = 1.0  # seconds without lock attempts after finding the index busy
 SNIPPET_CHARS: Final = 120
 
 
@@ -179,6 +180,9 @@ def ensure_fresh() -> None:
     try:
         apply_changes(timeout=REQUEST_LOCK_WAIT)
     except IndexBusyError:
+        # Another process is writing (catching up, or a `portal reindex`): its commit shows
+        # up on our next search anyway; don't make every request wait for the lock.
+        svc._checked = now + BUSY_BACKOFF
         log.info("search index busy; serving the last committed generation")
     except Exception:  # a search must still answer from the index it has
         log.exception("could not apply search changes")
@@ -373,7 +377,8 @@ def search(req: SearchRequest, *, today: date, lang: str = "zh") -> SearchPage:
             if k in certificates and not certificates[k].restricted]
     page = SearchPage(request=req, query=parsed, hits=hits, total=results.total,
                       total_exact=results.total_exact, facets=results.facets)
-    if parsed.credit_code or _looks_like_credit_code(req.q):
+    exact_hit = any(h.exact for h in hits)
+    if not exact_hit and (parsed.credit_code or _looks_like_credit_code(req.q)):
         code = normalise_credit_code(req.q)
         page.credit_code_problem = credit_code_problem(code)
         if page.credit_code_problem:
