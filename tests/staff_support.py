@@ -1,8 +1,13 @@
 """Helpers for back-office tests: staff accounts and signing in through the real form."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from portal import clock
+from flask import Flask
+
+from portal import clock, create_app
+from portal.extensions import db
 from portal.models import Role, User
 from portal.services import staff as staff_service
 
@@ -30,3 +35,23 @@ def signed_in_client(app: Any, role: Role | str) -> Any:
     response = sign_in(client, user.email)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
+
+
+@contextmanager
+def own_app(config: dict[str, Any]) -> Iterator[Flask]:
+    """A second app with its own settings, cleaned up like the `app` fixture."""
+    from tests.conftest import reset_database
+
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        reset_database()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            if db.engine.dialect.name == "postgresql":
+                reset_database()
+            else:
+                db.drop_all()
+            db.engine.dispose()

@@ -6,7 +6,7 @@ from portal import create_app
 from portal.config import ConfigError
 from portal.extensions import db
 from tests.conftest import test_config
-from tests.staff_support import PASSWORD, make_user
+from tests.staff_support import PASSWORD, make_user, own_app
 
 
 @pytest.fixture
@@ -28,10 +28,7 @@ def test_every_page_carries_the_security_headers(client):
 
 def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_ENV", "production")
-    app = create_app(test_config(tmp_path, TESTING=False, SECRET_KEY="s" * 40,
-                                 SQLALCHEMY_DATABASE_URI="sqlite://"))
-    with app.app_context():
-        db.create_all()
+    with own_app(test_config(tmp_path, TESTING=False, SECRET_KEY="s" * 40)) as app:
         user = make_user("registrar")
         client = app.test_client()
         response = client.get("/", base_url="https://verify.example.test")
@@ -41,8 +38,6 @@ def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
         cookie = next(c for c in response.headers.getlist("Set-Cookie")
                       if c.startswith("session="))
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-        db.session.remove()
-        db.drop_all()
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
@@ -99,13 +94,15 @@ def test_forwarded_addresses_count_only_behind_trusted_proxies(tmp_path):
             == 200
 
 
-def test_staff_forms_refuse_a_post_without_its_csrf_token(csrf_app_config, make_certificate):
+def test_staff_forms_refuse_a_post_without_its_csrf_token(csrf_app_config):
     import re
 
-    app = create_app(csrf_app_config)
-    with app.app_context():
-        db.create_all()
-        cert = make_certificate()
+    from portal.services import certificates as certificate_service
+    from tests.factories import NOW, certificate_data
+
+    with own_app(csrf_app_config) as app:
+        cert = certificate_service.create_certificate(certificate_data(), actor="t", now=NOW)
+        db.session.commit()
         user = make_user("registrar")
         client = app.test_client()
         page = client.get("/staff/login").get_data(as_text=True)
@@ -119,5 +116,3 @@ def test_staff_forms_refuse_a_post_without_its_csrf_token(csrf_app_config, make_
         assert client.post("/staff/logout").status_code == 400
         db.session.expire_all()
         assert cert.status.value == "valid"
-        db.session.remove()
-        db.drop_all()

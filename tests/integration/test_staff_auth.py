@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from portal.extensions import db
 from portal.models import AuditLogEntry, User
 from portal.services import staff as staff_service
-from tests.staff_support import PASSWORD, make_user, sign_in
+from tests.staff_support import PASSWORD, make_user, own_app, sign_in
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -202,12 +202,8 @@ def test_passwords_are_stored_only_as_argon2_hashes(app):
     assert entries and all(PASSWORD not in repr((e.before, e.after)) for e in entries)
 
 
-def test_login_form_has_csrf_protection(csrf_app_config, tmp_path):
-    from portal import create_app
-
-    app = create_app(csrf_app_config)
-    with app.app_context():
-        db.create_all()
+def test_login_form_has_csrf_protection(csrf_app_config):
+    with own_app(csrf_app_config) as app:
         user = make_user("registrar")
         client = app.test_client()
         response = client.post("/staff/login", data={"email": user.email, "password": PASSWORD})
@@ -217,8 +213,6 @@ def test_login_form_has_csrf_protection(csrf_app_config, tmp_path):
         response = client.post("/staff/login", data={"email": user.email, "password": PASSWORD,
                                                       "csrf_token": token})
         assert response.status_code == 302
-        db.session.remove()
-        db.drop_all()
 
 
 def test_old_failure_counters_are_forgotten(app, client):
