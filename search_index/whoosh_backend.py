@@ -173,7 +173,7 @@ class WhooshIndex:
                     ix = whoosh_index.FileIndex(self.storage,
                                                 indexname=whoosh_index._DEF_INDEX_NAME)
                     same = repr(ix.schema.items()) == repr(_schema().items())
-                except Exception:  # noqa: BLE001 - an unreadable index is rebuilt, not fatal
+                except Exception:  # an unreadable index is started afresh, not fatal
                     log.exception("search index unreadable")
                     same = False
                 if not same:
@@ -369,8 +369,8 @@ class WhooshIndex:
         start = (page - 1) * per_page
         window = min(start + per_page, RESULT_WINDOW)
         if sort == "date" or not matches:
-            ordered = exact + [d for d in heapq.nsmallest(window, found, key=view.newest.__getitem__)
-                               if d not in exact]
+            newest = heapq.nsmallest(window, found, key=view.newest.__getitem__)
+            ordered = exact + [d for d in newest if d not in exact]
         else:
             named = found & _intersect(strong) if all(strong) else set()
             ordered = list(exact)

@@ -35,5 +35,5 @@ def search() -> Any:
     page = search_service.search(req, today=clock.today(), lang=current_lang())
     too_long = len(req.q) > MAX_QUERY_CHARS
     return render_template("search/results.html", page=page, req=req, problem=problem,
-                           too_long=too_long, number_like=is_well_formed_number(req.q[:100]), max_chars=MAX_QUERY_CHARS, statuses=STATUSES,
-                           page_url=_page_url)
+                           too_long=too_long, number_like=is_well_formed_number(req.q[:100]),
+                           max_chars=MAX_QUERY_CHARS, statuses=STATUSES, page_url=_page_url)

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.browser
 
 LABELS = {"zh-CN": {"search": "搜索", "box": "企业名称、证书编号、统一社会信用代码或认证范围",
                     "found": "找到证书：2 张", "valid": "有效", "suspended": "暂停"},
-          "en": {"search": "Search", "box": "Company name, certificate number, credit code or scope",
+          "en": {"search": "Search",
+                 "box": "Company name, certificate number, credit code or scope",
                  "found": "Certificates found: 2", "valid": "Valid", "suspended": "Suspended"}}
 
 
@@ -20,7 +21,8 @@ def seed() -> None:
 
     for name, en, status in (("上海华虹电子有限公司", "Shanghai Huahong Electronics Co., Ltd.",
                               CertificateStatus.VALID),
-                             ("无锡华虹物业管理有限公司", "Wuxi Huahong Property Management Co., Ltd.",
+                             ("无锡华虹物业管理有限公司",
+                              "Wuxi Huahong Property Management Co., Ltd.",
                               CertificateStatus.SUSPENDED)):
         certificate_service.create_certificate(
             certificate_data(holder_name_zh=name, holder_name_en=en, status=status,

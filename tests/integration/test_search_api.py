@@ -14,7 +14,6 @@ from portal.services import certificates as certificate_service
 from tests.factories import NOW
 from tests.unit.test_search_index import NASTY
 
-
 CREDIT = make_credit_code("91310115MA1H00001")
 WRONG_CHECK = CREDIT[:17] + next(c for c in CREDIT_CODE_CHARSET if c != CREDIT[17])
 
@@ -49,8 +48,9 @@ def test_results_have_the_spec_fields_from_the_database(client, huahong):
     assert result["verify_url"].endswith("/certificates/02722Q10234R3M")
 
 
-@pytest.mark.parametrize("typed", ["虹电", "華虹電子", "华虹电子有限责任公司", "huahong electornics",
-                                   "02722q10234r3m", "027 22 Q 10234 R3M", "027-22-q-10234-r3m",
+@pytest.mark.parametrize("typed", ["虹电", "華虹電子", "华虹电子有限责任公司",
+                                   "huahong electornics", "02722q10234r3m", "027 22 Q 10234 R3M",
+                                   "027-22-q-10234-r3m",
                                    CREDIT.lower(), "虹光微电子"])
 def test_each_kind_of_query_finds_the_certificate(client, huahong, typed):
     assert numbers(api(client, q=typed))[:1] == ["02722Q10234R3M"]

@@ -27,13 +27,15 @@ HUAHONG = CertificateDoc(
 BEIJING = CertificateDoc(
     key="02726E10403R0", certificate_number="027-26-E-10403-R0", scheme="EMS",
     status="suspended", expiry_date=date(2026, 1, 31), issue_date=date(2023, 2, 1),
-    holder_name_zh="北京东方机械股份有限公司", holder_name_en="Beijing Dongfang Machinery Co., Ltd.",
+    holder_name_zh="北京东方机械股份有限公司",
+    holder_name_en="Beijing Dongfang Machinery Co., Ltd.",
     scope_zh="机械零部件的加工", scope_en="Machining of mechanical parts", province="北京市",
     city="北京市")
 WUXI = CertificateDoc(
     key="SQIFW20250003", certificate_number="SQI/FW/2025/0003", scheme="REAL_ESTATE_SERVICE",
     status="valid", expiry_date=date(2028, 6, 30), issue_date=date(2025, 7, 1),
-    holder_name_zh="无锡华虹物业管理有限公司", scope_zh="物业管理服务", province="江苏省", city="无锡市")
+    holder_name_zh="无锡华虹物业管理有限公司", scope_zh="物业管理服务", province="江苏省",
+    city="无锡市")
 
 
 @pytest.fixture
@@ -185,7 +187,8 @@ def test_any_text_is_answered_without_an_error(index, text):
     assert results.total >= 0
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=300))
 def test_random_text_never_breaks_search(index, text):
     results = index.search(parse_query(text), filters=Filters(status="valid"), today=TODAY)

@@ -48,7 +48,8 @@ def test_a_query_of_only_a_company_form_is_flagged():
 
 
 @pytest.mark.parametrize("typed", ["02722Q10234R3M", "02722q10234r3m", "027 22 Q 10234 R3M",
-                                   "027-22-Q-10234-R3M", "027/22/q/10234/r3m", "０２７２２Ｑ１０２３４Ｒ３Ｍ"])
+                                   "027-22-Q-10234-R3M", "027/22/q/10234/r3m",
+                                   "０２７２２Ｑ１０２３４Ｒ３Ｍ"])
 def test_certificate_numbers_normalise_however_typed(typed):
     assert parse_query(typed).number_key == "02722Q10234R3M"
 
