@@ -8,8 +8,6 @@ from flask.cli import with_appcontext
 from portal.services import search as search_service
 from search_index import IndexBusyError
 
-MAX_LISTED = 200  # differences printed one per line before a summary takes over
-
 
 @click.command("reindex")
 @click.option("--timeout", default=600.0, show_default=True,
@@ -46,8 +44,7 @@ def check_index(catch_up: bool) -> None:
     for difference in search_service.differences():
         found += 1
         counts[difference.problem] = counts.get(difference.problem, 0) + 1
-        if found <= MAX_LISTED:
-            click.echo(f"{difference.problem}: {difference.number_key}")
+        click.echo(f"{difference.problem}: {difference.number_key}")
     if found:
         summary = ", ".join(f"{n} {problem}" for problem, n in sorted(counts.items()))
         click.echo(f"search index differs from the database: {summary} "
