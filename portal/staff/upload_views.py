@@ -7,13 +7,22 @@ the result differs from what was previewed (the register changed meanwhile).
 """
 
 import hashlib
+import io
 import json
 import secrets
 import time
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -21,7 +30,7 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.domain.records import CERTIFICATE_COLUMNS
 from portal.models import Role
-from portal.services import importing
+from portal.services import exporting, importing
 from portal.staff import bp
 from portal.staff.access import roles_required
 from portal.staff.forms import ApplyImportForm, UploadForm
@@ -138,6 +147,19 @@ def upload_apply() -> Any:
             created=result.created, updated=result.updated, unchanged=result.unchanged),
           "success")
     return redirect(url_for("staff.upload"))
+
+
+@bp.get("/register.<any(csv, xlsx):fmt>")
+@roles_required(Role.REGISTRAR)
+def register_download(fmt: str) -> Response:
+    """The whole register in the import's columns: edit it in Excel, then upload it again."""
+    out = io.BytesIO()
+    name = f"register-{clock.today().isoformat()}.{fmt}"
+    exporting.export_certificates(out, name)
+    out.seek(0)
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                if fmt == "xlsx" else "text/csv")
+    return send_file(out, mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @bp.post("/upload/cancel")

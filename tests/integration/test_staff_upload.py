@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import date
 
 from bs4 import BeautifulSoup
 
@@ -154,3 +155,18 @@ def test_discarding_a_preview_deletes_the_file(app, tmp_path):
     assert len(list(folder.glob("*.upload"))) == 1
     client.post("/staff/upload/cancel")
     assert list(folder.glob("*.upload")) == []
+
+
+def test_downloaded_register_uploads_back_unchanged(app, make_certificate):
+    make_certificate(sites=["上海市闵行区某路1号", "江苏省苏州市某路2号"],
+                     former_names=["上海旧名称有限公司"])
+    make_certificate(status="suspended", status_date=date(2026, 1, 5), status_reason="获证组织申请")
+    client = signed_in_client(app, "registrar")
+    for fmt in ("xlsx", "csv"):
+        download = client.get(f"/staff/register.{fmt}")
+        assert download.status_code == 200
+        assert "attachment" in download.headers["Content-Disposition"]
+        response = upload(client, download.data, name=f"register.{fmt}")
+        text = BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ")
+        assert "0 to create" in text and "0 to update" in text and "2 unchanged" in text, fmt
+        assert "0 problems" in text
