@@ -151,7 +151,9 @@ class WhooshIndex:
         self._lock = threading.RLock()
         self._segment_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._segment_cache_size = 0
-        self._segment_columns: dict[tuple[str, str], list[Any]] = {}
+        self._segment_columns: dict[tuple[Any, ...], list[Any]] = {}
+        # (scheme, public status, province) -> code; grows only, shared by all segments
+        self._facet_numbering: dict[tuple[str, ...], int] = {}
         self._searcher: Any = None
         self._view: _View | None = None
         if location == ":memory:":
@@ -238,7 +240,7 @@ class WhooshIndex:
         with self._lock:
             if self._view is not None and self._view.searcher is searcher:
                 return self._view
-        columns: dict[str, list[Any]] = {f: [] for f in _COLUMNS}
+        columns: dict[str, list[Any]] = {f: [] for f in (*_COLUMNS, "newest", "rank")}
         segments = []
         deleted: set[int] = set()
         live: set[str] = set()
@@ -249,25 +251,62 @@ class WhooshIndex:
             segid = segment.segment_id()
             live.add(segid)
             for name, values in columns.items():
-                cached = self._segment_columns.get((segid, name))
-                if cached is None:
-                    cached = self._segment_columns[(segid, name)] = _column(reader, name)
-                values.extend(cached)
+                values.extend(self._segment_column(reader, segid, name))
             perdoc = reader._perdoc  # lists deletions without a matcher per document
             gone = list(perdoc.deleted_docs()) if reader.has_deletions() else []
             deleted.update(base + d for d in gone)
             segments.append((reader, base, (segid, len(gone))))
         for key in [k for k in self._segment_columns if k[0] not in live]:
             del self._segment_columns[key]  # merged away
-        newest = [99_999_999 - i if i else 99_999_999 for i in columns["issued"]]
-        rank = [n * 100_000_000 + d for n, d in zip(columns["namelen"], newest, strict=True)]
         view = _View(searcher=searcher, scheme=columns["scheme"], status=columns["status"],
                      province=columns["province"], expiry=columns["expiry"],
-                     issued=columns["issued"], rank=rank, newest=newest, segments=segments,
-                     deleted=frozenset(deleted))
+                     issued=columns["issued"], rank=columns["rank"], newest=columns["newest"],
+                     segments=segments, deleted=frozenset(deleted))
         with self._lock:
             self._view = view
         return view
+
+    def _segment_column(self, reader: Any, segid: str, name: str) -> list[Any]:
+        """Return one segment's values of a column, or of a value derived from columns."""
+        key = (segid, name)
+        found = self._segment_columns.get(key)
+        if found is None:
+            if name == "newest":
+                found = [99_999_999 - i if i else 99_999_999
+                         for i in self._segment_column(reader, segid, "issued")]
+            elif name == "rank":  # shorter (closer) names first, then newer
+                found = [n * 100_000_000 + d for n, d in zip(
+                    self._segment_column(reader, segid, "namelen"),
+                    self._segment_column(reader, segid, "newest"), strict=True)]
+            else:
+                found = _column(reader, name)
+            self._segment_columns[key] = found
+        return found
+
+    def _segment_day_column(self, view: _View, name: str, day: int) -> list[Any]:
+        """Concatenate a per-day derived column (public status, facet code) of every segment."""
+        out: list[Any] = []
+        for reader, _, (segid, _) in view.segments:
+            key = (segid, name, day)
+            found = self._segment_columns.get(key)
+            if found is None:
+                for old in [k for k in self._segment_columns
+                            if k[0] == segid and k[1] == name and k != key]:
+                    del self._segment_columns[old]  # yesterday's
+                statuses = [public_status(st, e, day) for st, e in zip(
+                    self._segment_column(reader, segid, "status"),
+                    self._segment_column(reader, segid, "expiry"), strict=True)]
+                if name == "public-status":
+                    found = statuses
+                else:
+                    with self._lock:
+                        number = self._facet_numbering
+                        found = [number.setdefault(t, len(number)) for t in zip(
+                            self._segment_column(reader, segid, "scheme"), statuses,
+                            self._segment_column(reader, segid, "province"), strict=True)]
+                self._segment_columns[key] = found
+            out.extend(found)
+        return out
 
     def _term_docs(self, view: _View, fieldname: str, text: str) -> set[int]:
         """Return the live documents holding `text` in `fieldname` (cached as a set)."""
@@ -303,20 +342,17 @@ class WhooshIndex:
         """Return the documents whose filter field `name` equals `value` on `day`."""
 
         def make() -> set[int]:
-            if name == "status":
-                return {d for d, (s, e) in enumerate(zip(view.status, view.expiry, strict=True))
-                        if public_status(s, e, day) == value} - view.deleted
-            column = getattr(view, name)
+            column = self._public_status(view, day) if name == "status" else getattr(view, name)
             return {d for d, v in enumerate(column) if v == value} - view.deleted
 
         return view.cached(("value", name, value, day if name == "status" else 0), make)
 
     def _public_status(self, view: _View, day: int) -> list[str]:
-        key = ("status-list", day)
+        key = ("public-status", day)
         found = view.sets.get(key)
         if found is None:
-            found = view.sets[key] = [public_status(s, e, day) for s, e in
-                                      zip(view.status, view.expiry, strict=True)]  # type: ignore[assignment]
+            found = view.sets[key] = self._segment_day_column(  # type: ignore[assignment]
+                view, "public-status", day)
         return found  # type: ignore[return-value]
 
     def _expand(self, view: _View, parsed: ParsedQuery) -> tuple[list[set[int]], list[set[int]],
@@ -419,10 +455,9 @@ class WhooshIndex:
         key = ("facet-codes", day)
         found = view.sets.get(key)
         if found is None:
-            numbering: dict[tuple[str, ...], int] = {}
-            codes = [numbering.setdefault(t, len(numbering)) for t in zip(
-                view.scheme, self._public_status(view, day), view.province, strict=True)]
-            triples = sorted(numbering, key=numbering.__getitem__)
+            codes = self._segment_day_column(view, "facet-codes", day)
+            with self._lock:
+                triples = sorted(self._facet_numbering, key=self._facet_numbering.__getitem__)
             found = view.sets[key] = (codes, triples)  # type: ignore[assignment]
         return found  # type: ignore[return-value]
 
