@@ -34,6 +34,9 @@ class DefaultConfig:
     TRUSTED_PROXIES = 0  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # If Redis fails, keep serving with per-process counters rather than answering 500.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     LANGUAGES = ("zh_CN", "en")
     BABEL_DEFAULT_LOCALE = "zh_CN"
@@ -67,6 +70,7 @@ SPEC_SETTINGS: tuple[str, ...] = (
 # Flask/extension internals that are not meant to be set from the environment.
 _NOT_FROM_ENV = frozenset({
     "SQLALCHEMY_ENGINE_OPTIONS", "LANGUAGES", "RATELIMIT_STORAGE_URI", "RATELIMIT_HEADERS_ENABLED",
+    "RATELIMIT_SWALLOW_ERRORS", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED",
     "JSON_AS_ASCII", "BABEL_DEFAULT_LOCALE", "BABEL_DEFAULT_TIMEZONE", "TIMEZONE",
     "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_SECURE",
     "REMEMBER_COOKIE_HTTPONLY", "WTF_CSRF_TIME_LIMIT"})

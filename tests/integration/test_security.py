@@ -116,3 +116,10 @@ def test_staff_forms_refuse_a_post_without_its_csrf_token(csrf_app_config):
         assert client.post("/staff/logout").status_code == 400
         db.session.expire_all()
         assert cert.status.value == "valid"
+
+
+def test_a_dead_redis_does_not_take_the_site_down(tmp_path):
+    app = create_app(test_config(tmp_path, RATELIMIT_ENABLED=True,
+                                 REDIS_URL="redis://127.0.0.1:1/0"))  # nothing listens there
+    with app.app_context():
+        assert app.test_client().get("/search?q=x").status_code == 200
