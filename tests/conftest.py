@@ -63,9 +63,7 @@ def app(app_config: dict[str, object]) -> Iterator[Flask]:
         reset_database()
         yield app
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            reset_database()
-        else:
+        if db.engine.dialect.name != "postgresql":  # PostgreSQL is emptied by the next test
             db.drop_all()
         db.engine.dispose()
 

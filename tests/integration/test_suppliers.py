@@ -92,18 +92,15 @@ def test_verify_list_bad_files_get_clear_messages(client):
     assert response.status_code == 400
 
 
-def test_verify_list_requires_csrf(app, tmp_path):
+def test_verify_list_requires_csrf(csrf_app_config):
     from portal import create_app
-    from tests.conftest import test_config
 
-    csrf_app = create_app(test_config(tmp_path, WTF_CSRF_ENABLED=True))
-    with csrf_app.app_context():
-        db.create_all()
-        response = csrf_app.test_client().post(
-            "/verify-list", data={"file": (io.BytesIO(b"number\nX1\n"), "l.csv")},
-            content_type="multipart/form-data")
-        assert response.status_code == 400
-        db.drop_all()
+    csrf_app = create_app(csrf_app_config)
+    response = csrf_app.test_client().post(
+        "/verify-list", data={"file": (io.BytesIO(b"number\nX1\n"), "l.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert b"X1" not in response.data
 
 
 def test_global_feed_lists_status_changes_but_not_restricted(client, make_certificate):
