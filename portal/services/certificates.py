@@ -178,7 +178,8 @@ def update_certificate(cert: Certificate, data: CertificateData, *, actor: str, 
                              actor=actor, now=now, reason=reason, note=note))
     if "expiry_date" in changes and data.expiry_date > date.fromisoformat(before["expiry_date"]):
         events.append(_event(cert, EventKind.RENEWED, effective=data.issue_date, actor=actor,
-                             now=now, details={"expiry_date": data.expiry_date.isoformat()}))
+                             now=now, details={"expiry_date": data.expiry_date.isoformat(),
+                                               "previous_expiry_date": before["expiry_date"]}))
     other = sorted(set(changes) - {"holder_name_zh", "scope_zh", "scope_en", "status",
                                    "status_date", "status_reason", "former_names",
                                    "expiry_date"})
