@@ -41,12 +41,13 @@ class LiveServer:
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """Serve a fresh portal app on 127.0.0.1 in a background thread."""
-    from tests.conftest import TEST_DATABASE_URL, reset_database, test_config
+    from tests.conftest import TEST_DATABASE_URL, fresh_schema_once, reset_database, test_config
 
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'live.sqlite3'}"
     app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url,
                                  WTF_CSRF_ENABLED=True, HANDLE_ALL_ERRORS=True))
     with app.app_context():
+        fresh_schema_once()
         db.create_all()
         reset_database()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -40,6 +40,22 @@ def test_config(tmp_path: Path, **extra: object) -> dict[str, object]:
     return config
 
 
+test_config.__test__ = False  # a helper, not a test, when imported into test modules
+
+
+_schema_rebuilt: list[bool] = []
+
+
+def fresh_schema_once() -> None:
+    """On PostgreSQL, drop what an earlier run left (an older schema) once per session."""
+    if _schema_rebuilt or db.engine.dialect.name != "postgresql":
+        return
+    _schema_rebuilt.append(True)
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 def reset_database() -> None:
     """Empty every table (PostgreSQL) so tests do not see each other's rows."""
     if db.engine.dialect.name == "postgresql":
@@ -59,11 +75,14 @@ def app(app_config: dict[str, object]) -> Iterator[Flask]:
     """A portal app with an empty database, inside an app context."""
     app = create_app(app_config)
     with app.app_context():
+        fresh_schema_once()
         db.create_all()
         reset_database()
         yield app
         db.session.remove()
-        if db.engine.dialect.name != "postgresql":  # PostgreSQL is emptied by the next test
+        if db.engine.dialect.name == "postgresql":
+            reset_database()  # tests with apps of their own share this database too
+        else:
             db.drop_all()
         db.engine.dispose()
 
