@@ -4,7 +4,7 @@ import getpass
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 
 def cli_actor() -> str:
@@ -16,6 +16,7 @@ def cli_actor() -> str:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create the database schema or upgrade it to the newest migration (idempotent)."""
     from flask_migrate import upgrade
