@@ -59,7 +59,7 @@ def main() -> None:
                 run_load(url, [path], total=40, concurrency=8)
             print(f"gunicorn 4 workers (gthread), {CONCURRENCY} concurrent clients, "
                   f"{REQUESTS} requests per row, on {os.cpu_count()} cores\n")
-            print(f"| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors |")
+            print("| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors |")
             print("| --- | ---: | ---: | ---: | ---: | ---: |")
             for name, paths in cases.items():
                 r = run_load(url, paths, total=REQUESTS, concurrency=CONCURRENCY)

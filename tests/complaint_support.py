@@ -64,7 +64,7 @@ class Collect(MessageHandler):
         super().__init__()
         self.messages: list = []
 
-    def handle_message(self, message) -> None:  # noqa: ANN001
+    def handle_message(self, message) -> None:
         self.messages.append(message)
 
 

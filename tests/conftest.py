@@ -88,7 +88,7 @@ def app(app_config: dict[str, object]) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def client(app: Flask):  # noqa: ANN201
+def client(app: Flask):
     """A test client of `app`."""
     return app.test_client()
 

@@ -14,4 +14,4 @@ def _bad_value(error: ValueError) -> Any:
     return api_error(400, str(error))
 
 
-from portal.api import certificates, openapi, search, stats  # noqa: E402,F401
+from portal.api import certificates, openapi, search, stats  # noqa: F401

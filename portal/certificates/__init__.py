@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
-from portal.certificates import views  # noqa: E402,F401
+from portal.certificates import views  # noqa: F401

@@ -28,4 +28,4 @@ def text_lang(value: str | None) -> str:
     return "zh-CN" if _CJK.search(value or "") else "en"
 
 
-from portal.complaints import views  # noqa: E402,F401
+from portal.complaints import views  # noqa: F401

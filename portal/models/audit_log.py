@@ -38,16 +38,16 @@ def _refuse_change(mapper: Any, connection: Any, target: AuditLogEntry) -> None:
 # does not see these: the migration creating audit_log runs them with op.execute().
 APPEND_ONLY_DDL = {
     "sqlite": [
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        ("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"),
+        ("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"),
     ],
     "postgresql": [
-        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ BEGIN "
-        "RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+        ("CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql"),
+        ("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"),
     ],
 }
 for _dialect, _statements in APPEND_ONLY_DDL.items():

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("qr", __name__)
 
-from portal.qr import views  # noqa: E402,F401
+from portal.qr import views  # noqa: F401

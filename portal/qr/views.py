@@ -4,8 +4,16 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import (Response, current_app, g, make_response, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Response,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("search", __name__)
 
-from portal.search import views  # noqa: E402,F401
+from portal.search import views  # noqa: F401

@@ -7,9 +7,9 @@ mails each confirmed subscriber the public changes recorded since the last messa
 
 import hashlib
 import secrets
-from urllib.parse import quote
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -19,8 +19,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Certificate, CertificateEvent
 from portal.models.subscription import Subscription
-from portal.services.mail import MailError
 from portal.services.feeds import FEED_KINDS
+from portal.services.mail import MailError
 
 
 def certificate_url(cert: Certificate) -> str:

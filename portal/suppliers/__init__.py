@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("suppliers", __name__)
 
-from portal.suppliers import views  # noqa: E402,F401
+from portal.suppliers import views  # noqa: F401

@@ -9,9 +9,9 @@ from portal import clock
 from portal.extensions import csrf, limiter
 from portal.i18n import STATUS_LABELS, current_lang
 from portal.services import bulk_verify, feeds
+from portal.services import certificates as certificate_service
 from portal.services import watch as watch_service
 from portal.services.mail import MailError
-from portal.services import certificates as certificate_service
 from portal.suppliers import bp
 from portal.suppliers.forms import SupplierListForm, WatchForm
 

@@ -27,7 +27,7 @@ def example_url(rule: Rule) -> str:
         if isinstance(converter, IntegerConverter):
             values[name] = 987654
         elif isinstance(converter, AnyConverter):
-            values[name] = sorted(converter.items)[0]
+            values[name] = min(converter.items)
         else:
             values[name] = "NO-SUCH-0000"
     url = rule.build(values, append_unknown=False)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.config import ConfigError, SPEC_SETTINGS, environment_settings, settings_from_environ
+from portal.config import SPEC_SETTINGS, ConfigError, environment_settings, settings_from_environ
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

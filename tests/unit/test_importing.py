@@ -191,8 +191,8 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(app, make_certificate)
     result = plan(content)
     assert not result.ok
     assert messages(result) == [
-        "line 3: scheme: unknown scheme ABC; use one of QMS, EMS, OHSMS, SRMS, OTHER_MS, "
-        "GREEN_PRODUCT, VOLUNTARY_PRODUCT, REAL_ESTATE_SERVICE",
+        ("line 3: scheme: unknown scheme ABC; use one of QMS, EMS, OHSMS, SRMS, OTHER_MS, "
+        "GREEN_PRODUCT, VOLUNTARY_PRODUCT, REAL_ESTATE_SERVICE"),
         "line 5: issue_date: 2025/03/01 is not a date in the form YYYY-MM-DD",
         "line 6: holder_name_zh: required, but empty",
         "line 7: status: unknown status active; use one of valid, suspended, withdrawn, cancelled",
@@ -233,15 +233,15 @@ def test_line_numbers_count_physical_lines_of_multiline_values(app):
         ),
         (
             {"status": "expired"},
-            "status: expired is derived from expiry_date and is never imported; "
-            "give the stored status (valid or suspended)",
+            ("status: expired is derived from expiry_date and is never imported; "
+            "give the stored status (valid or suspended)"),
         ),
         ({"restricted": "yes"}, "restricted: yes: use true or false"),
         (
             {"certificate_number": "Q-?"},
-            "certificate_number: Q-? is not a certificate number: use "
+            ("certificate_number: Q-? is not a certificate number: use "
             "4 to 40 letters and digits (at least one digit), "
-            "optionally separated by -, / or spaces",
+            "optionally separated by -, / or spaces"),
         ),
         ({"province": "省" * 51}, "province: too long: 51 characters, at most 50"),
     ],
@@ -533,13 +533,13 @@ def test_problems_are_translated_for_the_back_office(app):
         texts = [e.translated() for e in errors]
     assert [str(e) for e in errors] == [
         "line 2: credit_code: 91350100M000100Y44: check digit should be 3, not 4",
-        "line 2: status: expired is derived from expiry_date and is never imported; give the "
-        "stored status (valid or suspended)",
+        ("line 2: status: expired is derived from expiry_date and is never imported; give the "
+        "stored status (valid or suspended)"),
     ]
     assert texts == [
         "91350100M000100Y44：校验码应为 3，而不是 4",
-        "“过期”（expired）由有效期截止日期推算得出，不能导入；请填写证书实际所处的状态"
-        "（valid 或 suspended）",
+        ("“过期”（expired）由有效期截止日期推算得出，不能导入；请填写证书实际所处的状态"
+        "（valid 或 suspended）"),
     ]
 
 
@@ -673,8 +673,8 @@ def test_bad_audit_rows_are_all_reported_and_nothing_is_written(app, make_certif
     )
     assert messages(result) == [
         "line 3: certificate_number: no certificate 02722Q99999R3M in the register",
-        "line 4: audit_type: unknown audit type stage 3; use one of initial, surveillance, "
-        "recertification, special",
+        ("line 4: audit_type: unknown audit type stage 3; use one of initial, surveillance, "
+        "recertification, special"),
         "line 4: audit_date: 2026-13-01 is not a day of the calendar",
         "line 5: certificate_number: required, but empty",
         "line 5: audit_date: required, but empty",
@@ -686,8 +686,8 @@ def test_bad_audit_rows_are_all_reported_and_nothing_is_written(app, make_certif
 
 def test_audit_file_needs_exactly_its_three_columns(app):
     assert messages(audit_plan("certificate_number,audit_type,auditor\n")) == [
-        "line 1: auditor: unknown column; the columns are: certificate_number, audit_type, "
-        "audit_date",
+        ("line 1: auditor: unknown column; the columns are: certificate_number, audit_type, "
+        "audit_date"),
         "line 1: audit_date: required column is missing",
     ]
 
