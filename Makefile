@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench install translations browser-deps extract-messages clean
+.PHONY: run test test-fast bench install translations browser-deps extract-messages readme clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+readme:
+	$(PYTHON) docs/build_readme.py
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -o instance/messages.pot .
