@@ -53,9 +53,20 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     search_service.init_app(app)
 
-    from portal import api, certificates, complaints, public, qr, search, staff, suppliers
+    from portal import (
+        api,
+        certificates,
+        complaints,
+        public,
+        qr,
+        search,
+        staff,
+        suppliers,
+        transparency,
+    )
 
-    for package in (public, certificates, qr, suppliers, search, complaints, staff, api):
+    for package in (public, certificates, qr, suppliers, search, complaints, staff, api,
+                    transparency):
         app.register_blueprint(package.bp)
     csrf.exempt(api.bp)  # the JSON API takes no cookies-based session; no CSRF to protect
 

@@ -1,0 +1,7 @@
+"""`/transparency`: the SPEC §6 statistics (table, chart, CSV), complaint figures, commitments."""
+
+from flask import Blueprint
+
+bp = Blueprint("transparency", __name__)
+
+from portal.transparency import views  # noqa: F401  (routes register on bp)
