@@ -2,12 +2,29 @@
 
 from typing import Any
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db, limiter
 from portal.public import bp
+from portal.services import content as content_service
+
+# Information pages are the same for every visitor of a language; proxies may keep them briefly.
+CONTENT_CACHE_CONTROL = "public, max-age=300"
+# How long a visitor (or a proxy) should wait before asking again for a page that failed.
+RETRY_AFTER_SECONDS = 300
 
 
 @bp.get("/")
@@ -35,3 +52,59 @@ def healthz() -> Any:
         db.session.rollback()
         return jsonify({"status": "error", "database": "unavailable"}), 503
     return jsonify({"status": "ok"})
+
+
+def _content_unavailable(slug: str) -> Response:
+    """Answer 503 with a page explaining that the text of `slug` cannot be shown just now."""
+    response = make_response(render_template("public/content_unavailable.html", slug=slug), 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _content_response(slug: str, template: str = "public/content_page.html") -> Response:
+    """Render content page `slug` in the visitor's language, or an explained 503 page."""
+    lang = content_service.content_lang(str(get_locale()))
+    try:
+        page = content_service.load_page(slug, lang)
+    except content_service.ContentError as exc:
+        # A missing or malformed file is a deployment mistake: log it for staff (the message
+        # names the file and the problem), explain it to the reader, never cache the failure.
+        current_app.logger.error("content page %r (%s) cannot be shown: %s", slug, lang, exc)
+        return _content_unavailable(slug)
+    except (OSError, ValueError):  # unreadable file, not UTF-8…
+        current_app.logger.exception("content page %r (%s) cannot be shown", slug, lang)
+        return _content_unavailable(slug)
+    response = make_response(render_template(template, page=page))
+    if session.modified:
+        # A flashed message was shown (and consumed): this answer belongs to one visitor.
+        response.headers["Cache-Control"] = "private, no-store"
+    else:
+        response.headers["Cache-Control"] = CONTENT_CACHE_CONTROL
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+@bp.get("/services")
+def services() -> Response:
+    """How to obtain certification: schemes, process, documents, time frames, fees."""
+    return _content_response("services")
+
+
+@bp.get("/certification-rules")
+def certification_rules() -> Response:
+    """The rules for granting, maintaining, suspending, withdrawing… certification."""
+    return _content_response("certification-rules")
+
+
+@bp.get("/complaints")
+def complaints_info() -> Response:
+    """How to complain or appeal, with the ways to file a case and follow it."""
+    return _content_response("complaints", "public/complaints_info.html")
+
+
+@bp.get("/about")
+def about() -> Response:
+    """The certification body: policy, accreditation, area served, contacts."""
+    return _content_response("about")
+
