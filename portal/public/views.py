@@ -1,6 +1,7 @@
 """Views of the public information pages."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Response,
@@ -17,8 +18,11 @@ from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.certificates.public import certificate_path
 from portal.extensions import db, limiter
+from portal.models import AlertKind
 from portal.public import bp
+from portal.services import alerts as alert_service
 from portal.services import content as content_service
 
 # Information pages are the same for every visitor of a language; proxies may keep them briefly.
@@ -108,3 +112,15 @@ def about() -> Response:
     """The certification body: policy, accreditation, area served, contacts."""
     return _content_response("about")
 
+
+@bp.get("/alerts")
+def alerts() -> Response:
+    """Public warnings: counterfeit numbers, look-alike sites, certificates not returned."""
+    body = render_template("public/alerts.html", alerts=alert_service.public_alerts(),
+                           kinds=AlertKind, certificate_path=certificate_path,
+                           portal_host=urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname,
+                           website_host=urlsplit(current_app.config["BODY_WEBSITE"]).hostname)
+    response = make_response(body)
+    # Warnings are published and withdrawn by staff at any time: always revalidate.
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -46,3 +46,13 @@ def list_alerts() -> list[Alert]:
     """Return every alert, active ones first, newest first."""
     return list(db.session.scalars(select(Alert).order_by(
         Alert.active.desc(), Alert.published_on.desc(), Alert.id.desc())))
+
+
+def public_alerts() -> dict[AlertKind, list[Alert]]:
+    """Return the active alerts grouped by kind (every kind present), newest first."""
+    grouped: dict[AlertKind, list[Alert]] = {kind: [] for kind in AlertKind}
+    active = db.session.scalars(select(Alert).where(Alert.active.is_(True)).order_by(
+        Alert.published_on.desc(), Alert.id.desc()))
+    for alert in active:
+        grouped[alert.kind].append(alert)
+    return grouped

@@ -9,7 +9,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal.i18n import STATUS_LABELS
+from portal.models import AlertKind
+from portal.services import alerts as alert_service
 from portal.services import content
+from tests.factories import NOW
 
 # url -> content slug; the pages whose files this area writes come first.
 PAGES = {"/services": "services", "/certification-rules": "certification-rules",
@@ -319,3 +322,105 @@ def test_content_page_from_a_temporary_file_renders_its_sections(client, broken_
     assert page.select_one(".content-page__reviewed").get_text(strip=True) == \
         "Last reviewed: March 4, 2025"
 
+
+# --- /alerts -------------------------------------------------------------------------------
+
+@pytest.fixture
+def published_alerts(app):
+    """One active alert of each kind, a second counterfeit one, and a withdrawn one."""
+    def add(kind, value, zh, en="", day=date(2026, 10, 1)):
+        return alert_service.create_alert(kind, value, description_zh=zh, description_en=en,
+                                          published_on=day, actor="staff@example.test", now=NOW)
+
+    made = {
+        "fake": add(AlertKind.COUNTERFEIT_NUMBER, "02723Q18846R1M", "伪造的质量管理体系证书。",
+                    "A forged quality management certificate.", date(2026, 11, 2)),
+        "fake_zh_only": add(AlertKind.COUNTERFEIT_NUMBER, "02723Q19217R1M", "仅有中文说明的伪造证书。",
+                            day=date(2026, 9, 5)),
+        "site": add(AlertKind.LOOKALIKE_SITE, "sqi-cert-verify.example", "仿冒本中心查询页面的网站。",
+                    "Imitates our verification pages."),
+        "unreturned": add(AlertKind.UNRETURNED_CERTIFICATE, "SQI/FW/2025/0009",
+                          "证书已撤销，原件未交回。", "Withdrawn; original not returned."),
+        "old": add(AlertKind.COUNTERFEIT_NUMBER, "02720Q10001R0M", "已撤下的旧警示。", "Old."),
+    }
+    alert_service.set_alert_active(made["old"], False, actor="staff@example.test", now=NOW)
+    return made
+
+
+def group(page: BeautifulSoup, kind: str):
+    return page.select_one(f"section.alert-group[data-kind='{kind}']")
+
+
+def test_public_alerts_groups_active_alerts_by_kind_newest_first(app, published_alerts):
+    grouped = alert_service.public_alerts()
+    assert list(grouped) == list(AlertKind)
+    assert [a.value for a in grouped[AlertKind.COUNTERFEIT_NUMBER]] == [
+        "02723Q18846R1M", "02723Q19217R1M"]
+    assert [a.value for a in grouped[AlertKind.LOOKALIKE_SITE]] == ["sqi-cert-verify.example"]
+    assert [a.value for a in grouped[AlertKind.UNRETURNED_CERTIFICATE]] == ["SQI/FW/2025/0009"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_alerts_page_shows_active_alerts_in_their_sections(client, published_alerts, lang):
+    response = get(client, "/alerts", lang)
+    page = soup(response)
+    assert page.html["lang"] == ("zh-CN" if lang == "zh" else "en")
+    assert page.select_one("h1").get_text(strip=True) == ("警示信息" if lang == "zh"
+                                                          else "Public alerts")
+    fakes = group(page, "counterfeit_number")
+    entries = [" ".join(li.get_text(" ").split()) for li in fakes.select("li.alert-entry")]
+    assert len(entries) == 2
+    assert "02723Q18846R1M" in entries[0] and "02723Q19217R1M" in entries[1]
+    if lang == "zh":
+        assert "伪造的质量管理体系证书。" in entries[0] and "2026年11月2日" in entries[0]
+    else:
+        assert "A forged quality management certificate." in entries[0]
+        assert "November 2, 2026" in entries[0]
+    # No English description: the Chinese one is shown, marked as Chinese.
+    fallback = fakes.select("li.alert-entry")[1].select_one(".alert-entry__text")
+    assert fallback.get_text(strip=True) == "仅有中文说明的伪造证书。"
+    assert fallback["lang"] == "zh-CN"
+    assert "02720Q10001R0M" not in response.get_data(as_text=True)  # withdrawn from /alerts
+    assert page.select_one(".alert-empty") is None
+
+
+def test_alerts_page_shows_lookalike_sites_as_text_never_as_links(client, published_alerts):
+    page = soup(get(client, "/alerts", "en"))
+    sites = group(page, "lookalike_site")
+    assert sites.select_one(".alert-entry__value code").get_text() == "sqi-cert-verify.example"
+    assert not any("sqi-cert-verify" in (a.get("href") or "") for a in page.select("a"))
+    assert sites.select_one(".alert-entry").find("a") is None
+    assert "Do not visit these addresses" in sites.get_text()
+
+
+def test_alerts_page_links_unreturned_certificates_to_their_page(client, published_alerts):
+    page = soup(get(client, "/alerts", "zh"))
+    link = group(page, "unreturned_certificate").select_one(".alert-entry__value a")
+    assert link["href"] == "/certificates/SQI%2FFW%2F2025%2F0009"
+    assert "SQI/FW/2025/0009" in link.get_text()
+    assert "证书已撤销，原件未交回。" in group(page, "unreturned_certificate").get_text()
+
+
+@pytest.mark.parametrize(("lang", "empty"), [
+    ("zh", ["目前没有公布伪造的证书编号。", "目前没有公布仿冒的查询网站。",
+            "目前没有已撤销但未交回的证书。"]),
+    ("en", ["No counterfeit certificate numbers are listed at present.",
+            "No look-alike sites are listed at present.",
+            "No withdrawn certificates are waiting to be returned at present."]),
+])
+def test_alerts_page_explains_each_empty_section(client, lang, empty):
+    page = soup(get(client, "/alerts", lang))
+    found = [group(page, kind.value).select_one(".alert-empty").get_text(strip=True)
+             for kind in AlertKind]
+    assert found == empty
+    assert not page.select("li.alert-entry")
+
+
+def test_alerts_page_explains_itself_and_leads_to_report_and_check(client):
+    page = soup(get(client, "/alerts", "en"))
+    intro = page.select_one(".alerts-intro")
+    hrefs = {a["href"] for a in intro.select("a")}
+    assert {"/report-fake", "/#number"} <= hrefs
+    text = " ".join(intro.get_text(" ").split())
+    assert "address bar" in text and "verify.example.test" in text and "www.sqi.org.cn" in text
+    assert "no-cache" in client.get("/alerts").headers["Cache-Control"]
