@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import qrcode
 import zxingcpp
@@ -317,7 +317,26 @@ class ScanTarget:
     kind: str
     text: str
     path: str = ""  # portal: the local path to open
-    host: str = ""  # foreign: the host the code points to
+    host: str = ""  # foreign: the host a browser would open, as DNS spells it (xn--…)
+    lookalike: bool = False  # foreign: the host was written with non-ASCII or %-escapes
+
+
+_HTTP_PREFIX: Final = re.compile(r"^(https?):[/\\]*", re.IGNORECASE)
+BACKSLASH: Final = "\\"
+
+
+def _as_browser_reads(text: str) -> str:
+    """Spell an http(s) address the way a browser reads it (WHATWG URL Standard).
+
+    After `https:` any run of `/` and `\\` starts the host, and before the query `\\` is a `/`:
+    a browser opens `https://evil.cn\\@our.host/` on evil.cn, so it must not count as ours.
+    """
+    match = _HTTP_PREFIX.match(text)
+    if not match:
+        return text
+    rest = text[match.end():]
+    cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    return f"{match.group(1).lower()}://{rest[:cut].replace(BACKSLASH, '/')}{rest[cut:]}"
 
 
 def _origin(parts: Any) -> tuple[str, int | None] | None:
@@ -332,8 +351,35 @@ def _origin(parts: Any) -> tuple[str, int | None] | None:
     return (parts.hostname or "").lower().rstrip("."), None if port in (None, 80, 443) else port
 
 
+def _shown_host(host: str, port: int | None) -> tuple[str, bool]:
+    """Return a foreign host as DNS spells it, and whether it used look-alike characters.
+
+    `vеrify.example.cn` with a Cyrillic `е` looks like ours on screen; as `xn--vrify-…` it does
+    not. Percent-escapes are decoded first, as a browser does.
+    """
+    decoded = unquote(host)
+    lookalike = decoded != host or not host.isascii()
+    labels = [label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+              for label in decoded.split(".")]
+    shown = ".".join(labels)
+    shown = shown.encode("ascii", "backslashreplace").decode("ascii")  # control characters
+    shown = "".join(ch if ch.isprintable() else "?" for ch in shown)
+    if ":" in shown:
+        shown = f"[{shown}]"  # IPv6
+    return (f"{shown}:{port}" if port is not None else shown), lookalike
+
+
+def _foreign(text: str, origin: tuple[str, int | None]) -> ScanTarget:
+    host, lookalike = _shown_host(*origin)
+    return ScanTarget("foreign", text, host=host, lookalike=lookalike)
+
+
 def classify_scan(text: str, public_base_url: str) -> ScanTarget:
-    """Decide where a scanned text may lead: only addresses under PUBLIC_BASE_URL are opened."""
+    """Decide where a scanned text may lead: only addresses under PUBLIC_BASE_URL are opened.
+
+    The address is read as a browser reads it, so a code counts as ours only if a phone's
+    browser would open it on our host too.
+    """
     text = (text or "").strip()
     base = urlsplit(public_base_url)
     base_origin = _origin(base)
@@ -348,16 +394,19 @@ def classify_scan(text: str, public_base_url: str) -> ScanTarget:
     else:
         text_url = text if "://" in text or text.lower().startswith(("http:", "https:")) \
             else "https://" + text
-    parts = urlsplit(text_url)
+    try:
+        parts = urlsplit(_as_browser_reads(text_url))
+    except ValueError:  # e.g. "http://[abc/": an unclosed IPv6 address
+        return ScanTarget("text", text)
     origin = _origin(parts)
     if origin is None or not origin[0]:
         return ScanTarget("text", text)
     if base_origin is None or origin != base_origin:
-        return ScanTarget("foreign", text, host=parts.netloc.lower())
+        return _foreign(text, origin)
     base_path = base.path.rstrip("/")
     path = parts.path or "/"
     if base_path and not (path == base_path or path.startswith(base_path + "/")):
-        return ScanTarget("foreign", text, host=parts.netloc.lower())
+        return _foreign(text, origin)
     local = "/" + path[len(base_path):].lstrip("/")
     if "\\" in local or not local.isprintable():
         return ScanTarget("text", text)

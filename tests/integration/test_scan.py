@@ -45,9 +45,19 @@ def test_png_upload_and_the_camera_text_lead_to_the_same_page(client, make_certi
 
 @pytest.mark.parametrize("url, host", [
     ("https://verify-sqi.example.cn/v/02725Q10001R1M/1/1.AAAAAAAAAA", "verify-sqi.example.cn"),
+    ("https://verify-example.test/v/X/1/1.A", "verify-example.test"),
     ("http://verify.example.test.evil.cn/v/X/1/1.A", "verify.example.test.evil.cn"),
-    ("http://verify.example.test@evil.cn/v/X/1/1.A", "verify.example.test@evil.cn"),
+    ("https://verify.example.test.evil.com/v/X/1/1.A", "verify.example.test.evil.com"),
+    # userinfo: a browser opens the host after the "@"; show that one, not the bait before it
+    ("http://verify.example.test@evil.cn/v/X/1/1.A", "evil.cn"),
+    ("https://verify.example.test@evil.com/", "evil.com"),
+    ("https://verify.example.test:443@evil.com/v/X", "evil.com"),
+    # a browser reads "\\" as "/": this opens evil.com, whatever Python's urlsplit thinks
+    ("https://evil.com\\@verify.example.test/v/X/1/1.A", "evil.com"),
+    ("http:/\\evil.com/v/X", "evil.com"),
     ("http://verify.example.test:8080/v/X/1/1.A", "verify.example.test:8080"),
+    ("https://xn--verify-example-2ob.test/v/X", "xn--verify-example-2ob.test"),
+    ("https://127.0.0.1/v/X", "127.0.0.1"),
 ])
 def test_code_of_another_host_is_refused_as_a_possible_look_alike(client, url, host):
     response = client.post("/scan?lang=en", data={"text": url})
@@ -59,6 +69,50 @@ def test_code_of_another_host_is_refused_as_a_possible_look_alike(client, url, h
     assert "look-alike" in result.text
     assert result.select_one("a[href='/report-fake']") is not None
     assert "Location" not in response.headers
+
+
+@pytest.mark.parametrize("url, host", [
+    ("https://v\u0435rify.example.test/v/X/1/1.A", "xn--vrify-zwe.example.test"),  # Cyrillic е
+    ("https://verify.ex\u0430mple.test/v/X", "verify.xn--exmple-4nf.test"),  # Cyrillic а
+    ("https://verify\uff0eexample\uff0etest/v/X", "xn--verifyexampletest-et17gha"),  # ．
+    ("https://verify.example.test%2eevil.com/v/X", "verify.example.test.evil.com"),
+])
+def test_look_alike_characters_are_refused_and_shown_as_a_browser_reads_them(client, url,
+                                                                             host):
+    response = client.post("/scan?lang=en", data={"text": url})
+    assert response.status_code == 422
+    soup = page(response)
+    assert soup.select_one(".qr-foreign-host").text == host
+    assert "imitate ordinary letters" in soup.select_one(".qr-lookalike").text
+    zh = page(client.post("/scan?lang=zh", data={"text": url}))
+    assert "模仿" in zh.select_one(".qr-lookalike").text
+
+
+def test_plain_foreign_host_has_no_look_alike_note(client):
+    soup = page(client.post("/scan?lang=en", data={"text": "https://evil.example.cn/v/1"}))
+    assert soup.select_one(".qr-lookalike") is None
+
+
+@pytest.mark.parametrize("text", [
+    "http://[abc/", "http://[::1/v", "https://verify.example.test:99999/v/X",
+    "https://verify.example.test:abc/", "http://verify.example.test/v/\x00",
+    "\x00http://verify.example.test/", "http://verify.example.test/a\u2028b",
+    "https:///v/X", "http://", "x" * 100_000,
+])
+def test_malformed_scanned_addresses_are_explained_not_errors(client, text):
+    response = client.post("/scan?lang=en", data={"text": text})
+    assert response.status_code == 422
+    assert "Location" not in response.headers
+    assert page(response).select_one(".qr-result--text, .qr-result--foreign") is not None
+
+
+def test_address_spelt_loosely_opens_like_in_a_browser(client):
+    # Browsers ignore extra slashes after "https:" and read "\\" as "/": still our host.
+    for text in ("https:verify.example.test/v/X/1/1.A", "https:\\\\verify.example.test/v/X/1/1.A",
+                 "https://VERIFY.example.test./v/X/1/1.A"):
+        response = client.post("/scan", data={"text": text})
+        assert response.status_code == 303, text
+        assert response.headers["Location"] == "/v/X/1/1.A"
 
 
 def test_photo_of_a_foreign_code_is_refused(client):
@@ -153,3 +207,4 @@ def test_scan_page_works_without_script_through_the_upload_form(client):
     assert soup.select_one("label[for=scan-photo]") is not None
     assert soup.select_one("#camera").has_attr("hidden")  # the script reveals the camera
     assert soup.select("script[src]") and not soup.select("script:not([src])")
+
