@@ -208,3 +208,91 @@ def test_scan_page_works_without_script_through_the_upload_form(client):
     assert soup.select_one("#camera").has_attr("hidden")  # the script reveals the camera
     assert soup.select("script[src]") and not soup.select("script:not([src])")
 
+
+def test_multi_picture_jpeg_from_a_phone_is_read(client, make_certificate):
+    """Many phones save MPO: a JPEG photo followed by a depth or gain map picture."""
+    cert = make_certificate()
+    qr_png = client.get(f"/certificates/{cert.certificate_number}/qr.png?size=print").data
+    photo = Image.open(io.BytesIO(phone_photo(qr_png, seed=8)))
+    out = io.BytesIO()
+    photo.save(out, format="MPO", save_all=True, append_images=[photo.resize((160, 120))])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    response = upload(client, out.getvalue())
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(f"/v/{cert.number_key}/1/")
+
+
+@pytest.mark.parametrize("orientation, turn", [(6, 90), (3, 180), (8, 270)])
+def test_photo_taken_sideways_with_an_exif_orientation_is_read(client, make_certificate,
+                                                               orientation, turn):
+    cert = make_certificate()
+    qr_png = client.get(f"/certificates/{cert.certificate_number}/qr.png?size=print").data
+    photo = Image.open(io.BytesIO(phone_photo(qr_png, seed=9))).rotate(turn, expand=True)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    photo.save(out, format="JPEG", quality=80, exif=exif)
+    assert upload(client, out.getvalue()).status_code == 303
+
+
+def test_large_phone_photo_is_read(client, make_certificate):
+    """A 24 MP photo (6000 x 4000) with the code in the middle; JPEG draft decoding."""
+    cert = make_certificate()
+    qr_png = client.get(f"/certificates/{cert.certificate_number}/qr.png?size=print").data
+    shot = Image.open(io.BytesIO(phone_photo(qr_png, seed=10))).convert("L")
+    shot = shot.resize((shot.width * 3, shot.height * 3), Image.Resampling.BICUBIC)
+    canvas = Image.new("L", (6000, 4000), 90)
+    canvas.paste(shot, ((6000 - shot.width) // 2, (4000 - shot.height) // 2))
+    out = io.BytesIO()
+    canvas.save(out, format="JPEG", quality=75)
+    assert len(out.getvalue()) < qr_service.SCAN_MAX_BYTES
+    response = upload(client, out.getvalue())
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(f"/v/{cert.number_key}/1/")
+
+
+def _fake_png(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims `width` x `height` pixels (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
+
+
+def _saved(fmt: str, mode: str = "L", size: tuple[int, int] = (32, 32)) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, 255).save(out, format=fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data, status", [
+    ("bomb", _fake_png(100_000, 100_000), 413),
+    ("wide bomb", _fake_png(60_000, 1_000), 413),
+    ("claims 40 MP, holds nothing", _fake_png(1, 40_000_000), 422),
+    ("truncated", _saved("PNG", size=(300, 300))[:120], 422),
+    ("empty", b"", 422),
+    ("html", b"<!doctype html><script>alert(1)</script>", 422),
+    ("tiff", _saved("TIFF"), 422),
+    ("pdf", _saved("PDF", mode="RGB"), 422),
+    ("ico", _saved("ICO", size=(16, 16)), 422),
+    ("eps-like", b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n", 422),
+    ("one pixel gif", _saved("GIF", mode="P", size=(1, 1)), 422),
+])
+def test_hostile_uploads_are_refused_with_a_message(client, name, data, status):
+    response = upload(client, data, name="photo.png")
+    assert response.status_code == status, name
+    assert page(response).select_one(".qr-error") is not None
+    assert "Location" not in response.headers
+
+
+def test_two_files_or_a_text_photo_field_are_handled(client):
+    files = [(io.BytesIO(b"a"), "a.jpg"), (io.BytesIO(b"b"), "b.jpg")]
+    assert client.post("/scan", data={"photo": files},
+                       content_type="multipart/form-data").status_code == 422
+    assert client.post("/scan", data={"photo": "not a file"}).status_code == 422
