@@ -38,7 +38,7 @@ from portal.models import Certificate, EventKind
 
 SIGNATURE_LENGTH: Final = 10  # base32 characters: 50 bits, checked online only
 _KID: Final = re.compile(r"^[A-Z0-9]{1,8}$")
-_SIGNATURE: Final = re.compile(r"^[A-Z2-7]{%d}$" % SIGNATURE_LENGTH)
+_SIGNATURE: Final = re.compile(rf"^[A-Z2-7]{{{SIGNATURE_LENGTH}}}$")
 _ISSUE: Final = re.compile(r"^[1-9][0-9]{0,5}$")
 _HKDF_SALT: Final = b"sqi-portal qr-signing"
 

@@ -16,7 +16,7 @@ from portal.services.certificates import snapshot
 
 ID_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed
 ID_LENGTH: Final = 12
-_ID_SHAPE: Final = re.compile(r"^[%s]{%d}$" % (ID_ALPHABET, ID_LENGTH))
+_ID_SHAPE: Final = re.compile(rf"^[{ID_ALPHABET}]{{{ID_LENGTH}}}$")
 # Fields a receipt reports as changed, in the order a reader cares about them.
 COMPARED_FIELDS: Final = (
     "public_status", "status_date", "status_reason", "issue_number", "expiry_date", "issue_date",
