@@ -61,8 +61,12 @@ def _image(body: bytes, mimetype: str, etag: str, *, filename: str) -> Response:
     return response.make_conditional(request)
 
 
+@bp.app_template_global("qr_image_version")
 def image_version(cert: Any, variant: str) -> str:
-    """Return the `?v=` value of a certificate's QR image (changes with the printed issue)."""
+    """Return the `?v=` value of a certificate's QR image (changes with the printed issue).
+
+    Pages link images with it, so browsers and proxies keep them for a year.
+    """
     return qr_service.image_etag(qr_service.code_url(cert, current_app.config), variant)
 
 

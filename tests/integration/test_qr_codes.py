@@ -351,3 +351,56 @@ def test_code_printed_before_a_correction_of_printed_details_reads_not_current(
     db.session.commit()
     assert stale_reasons(client, url) == ["corrected"]
     assert "corrected" in page(open_code(client, url)).select_one(".qr-reason").text
+
+
+@pytest.mark.parametrize("query, variant", [({}, "png"), ({"size": "print"}, "print")])
+def test_png_images_revalidate_by_etag_and_are_immutable_when_versioned(
+        client, make_certificate, query, variant):
+    cert = make_certificate()
+    path = f"/certificates/{cert.certificate_number}/qr.png"
+    first = client.get(path, query_string=query)
+    etag = first.headers["ETag"].strip('"')
+    assert etag == qr_service.image_etag(qr_service.code_url(cert, client.application.config),
+                                         variant)
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    again = client.get(path, query_string=query, headers={"If-None-Match": f'"{etag}"'})
+    assert again.status_code == 304 and again.data == b""
+    versioned = client.get(path, query_string={**query, "v": etag})
+    assert versioned.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert decode_png(versioned.data) == decode_png(first.data)
+
+
+def test_screen_print_and_svg_images_have_distinct_validators(client, make_certificate):
+    cert = make_certificate()
+    base = f"/certificates/{cert.certificate_number}"
+    etags = {client.get(base + "/qr.png").headers["ETag"],
+             client.get(base + "/qr.png?size=print").headers["ETag"],
+             client.get(base + "/qr.svg").headers["ETag"]}
+    assert len(etags) == 3
+
+
+def test_certificate_page_links_images_by_version_for_long_caching(client, make_certificate):
+    cert = make_certificate()
+
+    def panel_links() -> list[str]:
+        soup = page(client.get(f"/certificates/{cert.certificate_number}?lang=en"))
+        panel = soup.select_one(".qr-panel")
+        return [panel.select_one("img.qr-panel__img")["src"],
+                *[a["href"] for a in panel.select("a[download]")]]
+
+    before = panel_links()
+    for href in before:
+        assert "v=" in href
+        response = client.get(href)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable", href
+    certificate_service.reissue_certificate(cert, effective=date(2026, 11, 30), reason="lost",
+                                            actor="t", now=NOW)
+    db.session.commit()
+    after = panel_links()
+    assert all(a != b for a, b in zip(before, after, strict=True))
+    assert "/2/" in decode_svg(client.get(after[0]).data)[0]
+    # The old versioned address now serves the new image, and only briefly.
+    stale = client.get(before[0])
+    assert stale.headers["Cache-Control"] == "public, max-age=300"
+    assert "/2/" in decode_svg(stale.data)[0]
