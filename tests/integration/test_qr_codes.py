@@ -1,12 +1,13 @@
 """QR images decode with a real reader and lead to a page that tells the truth about the copy."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
 from portal import clock
+from portal.clock import CHINA
 from portal.domain.status import CertificateStatus
 from portal.extensions import db
 from portal.models import EventKind
@@ -353,6 +354,63 @@ def test_code_printed_before_a_correction_of_printed_details_reads_not_current(
     assert "corrected" in page(open_code(client, url)).select_one(".qr-reason").text
 
 
+def test_landing_page_shows_scope_standard_and_validity(client, make_certificate):
+    cert = make_certificate(scope_en="Design and sale of integrated circuits",
+                            standard="GB/T 24001-2016/ISO 14001:2015", scheme="EMS",
+                            issue_date=date(2025, 3, 1), expiry_date=date(2028, 2, 28))
+    soup = page(open_code(client, scan_png(client, cert.certificate_number)))
+    facts = soup.select_one(".qr-facts")
+    assert "Design and sale of integrated circuits" in facts.select_one(".qr-scope").text
+    assert "GB/T 24001-2016/ISO 14001:2015" in facts.text
+    assert [t["datetime"] for t in facts.select("time")] == ["2025-03-01", "2028-02-28"]
+    assert "2028" in soup.select_one(".qr-status").text  # "Valid until …" beside the status
+
+
+def test_code_made_before_the_expiry_date_reads_not_current_afterwards(client,
+                                                                        make_certificate):
+    import time_machine
+
+    cert = make_certificate(issue_date=date(2025, 3, 1), expiry_date=date(2028, 2, 28))
+    with time_machine.travel(datetime(2028, 2, 28, 12, tzinfo=CHINA), tick=False):
+        url = scan_png(client, cert.certificate_number)
+        assert page(open_code(client, url)).select_one("[data-copy=current]") is not None
+    with time_machine.travel(datetime(2028, 2, 29, 9, tzinfo=CHINA), tick=False):
+        assert scan_png(client, cert.certificate_number) == url  # the same printed code
+        assert stale_reasons(client, url) == ["status"]
+        soup = page(open_code(client, url))
+        assert soup.select_one(".qr-status .badge--expired") is not None
+        assert soup.select(".badge--valid") == []
+        assert "Expired" in soup.select_one(".qr-copy--stale").text
+
+
+def test_code_printed_before_a_rename_or_renewal_reads_not_current(client, make_certificate):
+    cert = make_certificate(holder_name_zh="上海旧名有限公司", expiry_date=date(2028, 2, 28))
+    url = scan_png(client, cert.certificate_number)
+    renamed = certificate_data(certificate_number=cert.certificate_number,
+                               holder_name_zh="上海新名有限公司", credit_code=cert.credit_code,
+                               holder_name_en=cert.holder_name_en, scope_zh=cert.scope_zh,
+                               expiry_date=date(2031, 2, 27))
+    certificate_service.update_certificate(cert, renamed, actor="t", now=NOW)
+    db.session.commit()
+    assert sorted(stale_reasons(client, url)) == ["renamed", "renewed"]
+    soup = page(open_code(client, url))
+    assert "上海新名有限公司" in soup.select_one(".qr-holder").text
+    assert "上海旧名有限公司" not in soup.select_one(".qr-holder").text
+
+
+def test_restricted_certificate_stale_copy_does_not_say_what_changed(client, make_certificate):
+    cert = make_certificate(restricted=True, holder_name_zh="保密控股有限公司")
+    url = scan_png(client, cert.certificate_number)
+    data = certificate_data(certificate_number=cert.certificate_number, restricted=True,
+                            holder_name_zh="保密控股二有限公司", credit_code=cert.credit_code)
+    certificate_service.update_certificate(cert, data, actor="t", now=NOW)
+    db.session.commit()
+    soup = page(open_code(client, url))
+    assert soup.select_one("[data-copy=not-current]") is not None
+    assert "保密控股" not in soup.text
+    assert "Details of the certificate have changed" in soup.select_one(".qr-copy--stale").text
+
+
 @pytest.mark.parametrize("query, variant", [({}, "png"), ({"size": "print"}, "print")])
 def test_png_images_revalidate_by_etag_and_are_immutable_when_versioned(
         client, make_certificate, query, variant):
@@ -404,3 +462,30 @@ def test_certificate_page_links_images_by_version_for_long_caching(client, make_
     stale = client.get(before[0])
     assert stale.headers["Cache-Control"] == "public, max-age=300"
     assert "/2/" in decode_svg(stale.data)[0]
+
+
+@pytest.mark.parametrize("path", [
+    "/certificates/" + "A" * 5000 + "/qr.png", "/certificates/%00/qr.svg",
+    "/certificates/%ff%fe/qr.png", "/certificates/" + "中" * 2000 + "/badge.svg",
+    "/certificates/%00/badge.svg", "/certificates/x/receipt", "/receipts/" + "A" * 5000,
+    "/receipts/%00", "/receipts/AAAA-BBBB-CCCC/qr.svg",
+    "/v/02722Q10234R3M/999999999999/1.AAAAAAAAAA",
+    "/v/02722Q10234R3M/01/1.AAAAAAAAAA", "/v/02722Q10234R3M/-1/1.AAAAAAAAAA",
+    "/v/02722Q10234R3M/1/ZZZZZZZZZ.AAAAAAAAAA", "/v/02722Q10234R3M/1/" + "1" * 5000 + ".A",
+    "/v/%E4%B8%AD/1/1.AAAAAAAAAA", "/v/02722Q10234R3M/1/1.AAAAAAAAAA%00",
+    "/v/02722Q10234R3M/%EF%BC%91/1.AAAAAAAAAA", "/v/..%2F..%2Fetc/1/1.AAAAAAAAAA",
+    "/v/02722Q10234R3M/1/1.", "/v/02722Q10234R3M/1/.AAAAAAAAAA",
+])
+def test_hostile_addresses_get_an_explained_answer_never_an_error(client, make_certificate, path):
+    make_certificate(certificate_number="02722Q10234R3M")
+    response = client.get(path)
+    assert response.status_code in (400, 404), response.status_code
+    assert response.mimetype == ("image/svg+xml" if "badge" in path else "text/html")
+
+
+def test_hostile_query_values_are_ignored(client, make_certificate):
+    cert = make_certificate()
+    base = f"/certificates/{cert.certificate_number}"
+    assert client.get(base + "/qr.png?size=" + "x" * 3000).status_code == 200
+    assert client.get(base + "/qr.png?v=%00&download=%00").status_code == 200
+    assert client.get(base + "/badge.svg?lang=" + "e" * 2000).status_code == 200
