@@ -3,7 +3,7 @@
 import hashlib
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 
 from bs4 import BeautifulSoup
 
@@ -135,3 +135,33 @@ def test_receipt_of_a_restricted_certificate_hides_the_holder(client, make_certi
 def test_receipt_of_unknown_certificate_is_404(client):
     assert client.post("/certificates/02799Q99999R9M/receipt").status_code == 404
     assert db.session.query(Receipt).count() == 0
+
+
+def test_receipt_detects_that_the_certificate_expired_since(client, make_certificate):
+    import time_machine
+
+    from portal.clock import CHINA
+
+    cert = make_certificate(issue_date=date(2025, 3, 1), expiry_date=date(2028, 2, 28))
+    with time_machine.travel(datetime(2028, 2, 28, 12, tzinfo=CHINA), tick=False):
+        location = make_receipt(client, cert.certificate_number)
+        assert page(client.get(location)).select_one(".qr-receipt")["data-changed"] == "no"
+    with time_machine.travel(datetime(2028, 3, 1, 9, tzinfo=CHINA), tick=False):
+        soup = page(client.get(location + "?lang=en"))
+    assert soup.select_one(".qr-receipt")["data-changed"] == "yes"
+    assert [row["data-field"] for row in soup.select("tr[data-field]")] == ["public_status"]
+    row = soup.select_one("tr[data-field=public_status]")
+    assert "Valid" in row.select("td")[0].text and "Expired" in row.select("td")[1].text
+    assert soup.select_one(".qr-copy--stale .badge--expired") is not None
+
+
+def test_receipt_hash_changes_with_any_field_of_the_record(client, make_certificate):
+    cert = make_certificate(holder_name_en="Tender Supplier Co., Ltd.")
+    location = make_receipt(client, cert.certificate_number)
+    receipt = db.session.query(Receipt).one()
+    cert.holder_name_en = "Tender Supplier Co., Ltd"  # one character less
+    db.session.commit()
+    soup = page(client.get(location + "?lang=en"))
+    hashes = [code.text for code in soup.select(".qr-hash code")]
+    assert hashes[0] == receipt.content_hash and hashes[1] != receipt.content_hash
+    assert [row["data-field"] for row in soup.select("tr[data-field]")] == ["holder_name_en"]
