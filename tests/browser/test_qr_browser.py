@@ -212,3 +212,67 @@ def test_receipt_is_made_by_the_button_and_prints(live_server, new_page, locale)
     assert page.locator(".site-header").is_hidden()
     assert page.locator(".qr-hash").is_visible()
     assert page.locator("#print-receipt").is_hidden()
+
+
+STUB_DETECTOR = """
+window.BarcodeDetector = class {
+  static getSupportedFormats() { return Promise.resolve(["qr_code", "ean_13"]); }
+  constructor(options) { sessionStorage.setItem("formats", JSON.stringify(options.formats)); }
+  detect(source) {  // sessionStorage survives the form's POST, window variables do not
+    sessionStorage.setItem("source", source.tagName);
+    return Promise.resolve([{rawValue: %s, format: "qr_code"}]);
+  }
+};
+"""
+
+
+def axe_on(page) -> list[str]:
+    """Run axe-core's WCAG 2.1 A/AA rules on the page as it is now (e.g. after a POST)."""
+    from tests.browser.test_certificate_page_browser import AXE, WCAG_AA
+
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                           WCAG_AA)
+    return [f"{v['id']}: {v['help']}" for v in result["violations"]]
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_camera_uses_barcode_detector_and_refuses_a_look_alike_code(live_server, browser,
+                                                                    tmp_path, locale):
+    """Where the browser has BarcodeDetector, jsQR is never loaded; the server still decides."""
+    import json
+
+    video = tmp_path / "camera.y4m"
+    write_y4m(video, _png_of_white())
+    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"]
+    camera_browser = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=args)
+    try:
+        context = camera_browser.new_context(viewport=PHONE, locale=locale, bypass_csp=True)
+        context.grant_permissions(["camera"], origin=live_server.url)
+        bait = "https://evil.example.cn\\@verify.example.test/v/SQIFW20250003/1/1.AAAAAAAAAA"
+        context.add_init_script(STUB_DETECTOR % json.dumps(bait))
+        page = context.new_page()
+        scripts: list[str] = []
+        page.on("request", lambda request: scripts.append(request.url))
+        page.goto(f"{live_server.url}/scan")
+        page.locator("#camera-start").click()
+        warning = page.locator(".qr-result--foreign")
+        warning.wait_for(timeout=15000)
+        assert page.locator(".qr-foreign-host").inner_text() == "evil.example.cn"
+        assert page.evaluate("JSON.parse(sessionStorage.getItem('formats'))") == ["qr_code"]
+        assert page.evaluate("sessionStorage.getItem('source')") == "VIDEO"
+        assert not [url for url in scripts if "jsQR" in url]
+        assert page.url == f"{live_server.url}/scan"  # the form posted back, nothing opened
+        fits_phone(page)
+        screenshot(page, f"qr-scan-camera-foreign-{locale}")
+        assert axe_on(page) == []
+    finally:
+        camera_browser.close()
+
+
+def _png_of_white() -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (64, 64), 255).save(out, format="PNG")
+    return out.getvalue()
