@@ -26,7 +26,13 @@ class AuditFilter:
     date_to: date | None = None
 
 
+# Filter dates are kept within these bounds: 0001-01-01 or 9999-12-31 mean "no limit" and
+# would overflow once converted to UTC.
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 1, 1)
+
+
 def _start_of(day: date) -> datetime:
+    day = min(max(day, EARLIEST), LATEST)
     return datetime.combine(day, time.min, tzinfo=CHINA)
 
 
@@ -42,7 +48,8 @@ def entries_query(f: AuditFilter) -> Select[tuple[AuditLogEntry]]:
     if f.date_from:
         query = query.where(AuditLogEntry.at >= _start_of(f.date_from))
     if f.date_to:
-        query = query.where(AuditLogEntry.at < _start_of(f.date_to + timedelta(days=1)))
+        query = query.where(AuditLogEntry.at < _start_of(min(f.date_to, LATEST)
+                                                           + timedelta(days=1)))
     return query
 
 

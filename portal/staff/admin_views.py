@@ -24,9 +24,11 @@ from portal.staff.forms import (
     UserCreateForm,
     UserRoleForm,
 )
+from portal.staff.inputs import MAX_ID, page_number
 from portal.staff.views import password_problem_text
 
 AUDIT_PER_PAGE = 50
+ID = f"int(max={MAX_ID})"  # a larger id names nothing: 404, not a database error
 
 
 def _user(user_id: int) -> User:
@@ -72,7 +74,7 @@ def user_new() -> Any:
     return render_template("staff/user_new.html", form=form)
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get(f"/users/<{ID}:user_id>")
 @roles_required(Role.ADMIN)
 def user(user_id: int) -> str:
     """One account: change its role, deactivate it, reset its password, lift a lock-out."""
@@ -92,7 +94,7 @@ def _apply(change: Any, success: str) -> None:
         flash(success, "success")
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post(f"/users/<{ID}:user_id>/role")
 @roles_required(Role.ADMIN)
 def user_role(user_id: int) -> Response:
     """Give the account another role; its sessions end."""
@@ -106,7 +108,7 @@ def user_role(user_id: int) -> Response:
     return redirect(url_for("staff.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post(f"/users/<{ID}:user_id>/deactivate")
 @roles_required(Role.ADMIN)
 def user_deactivate(user_id: int) -> Response:
     """Stop the account from signing in; its sessions end at once."""
@@ -117,7 +119,7 @@ def user_deactivate(user_id: int) -> Response:
     return redirect(url_for("staff.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/activate")
+@bp.post(f"/users/<{ID}:user_id>/activate")
 @roles_required(Role.ADMIN)
 def user_activate(user_id: int) -> Response:
     """Let a deactivated account sign in again."""
@@ -128,7 +130,7 @@ def user_activate(user_id: int) -> Response:
     return redirect(url_for("staff.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/unlock")
+@bp.post(f"/users/<{ID}:user_id>/unlock")
 @roles_required(Role.ADMIN)
 def user_unlock(user_id: int) -> Response:
     """Lift a sign-in lock-out before it runs out."""
@@ -138,7 +140,7 @@ def user_unlock(user_id: int) -> Response:
     return redirect(url_for("staff.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/reset-password")
+@bp.post(f"/users/<{ID}:user_id>/reset-password")
 @roles_required(Role.ADMIN)
 def user_reset_password(user_id: int) -> Response:
     """Replace the account's password with a one-time one (shown once)."""
@@ -177,8 +179,7 @@ def audit_log() -> str:
     form = _audit_form()
     filters = _audit_filter(form)
     page = db.paginate(audit_trail.entries_query(filters),
-                       page=request.args.get("page", 1, type=int), per_page=AUDIT_PER_PAGE,
-                       error_out=False)
+                       page=page_number(), per_page=AUDIT_PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("staff/audit_log.html", form=form, page=page, args=args,
                            changes=audit_trail.changes)
@@ -222,7 +223,7 @@ def alerts() -> Any:
                            kind_labels=ALERT_KIND_LABELS, action_form=ActionForm(formdata=None))
 
 
-@bp.post("/alerts/<int:alert_id>/<any(deactivate, activate):change>")
+@bp.post(f"/alerts/<{ID}:alert_id>/<any(deactivate, activate):change>")
 @roles_required(Role.REGISTRAR)
 def alert_toggle(alert_id: int, change: str) -> Response:
     """Withdraw an alert from the public page, or show it again."""

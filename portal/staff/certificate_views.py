@@ -38,6 +38,7 @@ from portal.staff.forms import (
     ReissueForm,
     StatusForm,
 )
+from portal.staff.inputs import page_number
 
 PER_PAGE = 50
 _TEXT_FIELDS = ("certificate_number", "scheme", "standard", "holder_name_zh", "holder_name_en",
@@ -142,8 +143,7 @@ def certificates() -> str:
         query = query.where(or_(*conditions))
     if form.status.data in {s.value for s in CertificateStatus}:
         query = query.where(Certificate.status == CertificateStatus(form.status.data))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template("staff/certificates.html", form=form, page=page, q=text)
 
 

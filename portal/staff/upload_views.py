@@ -125,7 +125,8 @@ def upload_apply() -> Any:
     form = ApplyImportForm()
     pending = _pending()
     if not form.validate_on_submit() or pending is None \
-            or not secrets.compare_digest(str(pending[0]["token"]), form.token.data or ""):
+            or not secrets.compare_digest(str(pending[0]["token"]).encode(),
+                                          (form.token.data or "").encode()):
         flash(_("That preview is no longer available. Upload the file again."), "error")
         return redirect(url_for("staff.upload"))
     saved, path = pending

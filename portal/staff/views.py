@@ -31,6 +31,7 @@ from portal.services import staff as staff_service
 from portal.staff import bp
 from portal.staff.access import roles_required
 from portal.staff.forms import LoginForm, PasswordForm
+from portal.staff.inputs import has_nul_byte
 
 ANY_STAFF = (Role.ADMIN, Role.REGISTRAR, Role.COMPLAINTS)
 LOGIN_AT = "staff_login_at"
@@ -89,6 +90,13 @@ def _deny_undeclared() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if request.endpoint not in PUBLIC_ENDPOINTS and not getattr(view, "required_roles", None):
         abort(403)
+
+
+@bp.before_request
+def _refuse_nul_bytes() -> None:
+    """Answer 400 to input holding NUL bytes: no form takes them, PostgreSQL cannot store them."""
+    if has_nul_byte():
+        abort(400)
 
 
 @bp.before_request
