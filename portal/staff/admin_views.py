@@ -11,7 +11,7 @@ from portal import clock
 from portal.extensions import db
 from portal.models import Alert, Role, User
 from portal.services import alerts as alert_service
-from portal.services import audit_trail
+from portal.services import audit_trail, content
 from portal.services import staff as staff_service
 from portal.staff import bp
 from portal.staff.access import roles_required
@@ -28,6 +28,7 @@ from portal.staff.inputs import MAX_ID, page_number
 from portal.staff.views import password_problem_text
 
 AUDIT_PER_PAGE = 50
+REVIEW_INTERVAL_DAYS = 365  # a public page not reviewed for longer is flagged
 ID = f"int(max={MAX_ID})"  # a larger id names nothing: 404, not a database error
 
 
@@ -241,14 +242,5 @@ def alert_toggle(alert_id: int, change: str) -> Response:
 @roles_required(Role.ADMIN)
 def content_pages() -> str:
     """The public information pages and the date each was last reviewed."""
-    pages = _content_pages()
-    return render_template("staff/content_pages.html", pages=pages, today=clock.today())
-
-
-def _content_pages() -> list[dict[str, Any]] | None:
-    try:
-        from portal.services import content
-    except ImportError:
-        return None
-    lister = getattr(content, "review_dates", None)
-    return list(lister()) if callable(lister) else None
+    return render_template("staff/content_pages.html", pages=content.review_dates(),
+                           today=clock.today(), review_days=REVIEW_INTERVAL_DAYS)

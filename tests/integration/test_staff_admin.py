@@ -186,22 +186,54 @@ def test_alert_form_requires_its_fields(app):
     assert db.session.scalar(db.select(Alert)) is None
 
 
-def test_public_pages_review_dates_are_listed(app, monkeypatch):
-    import sys
-    import types
-    from datetime import date
+def write_page(folder, slug: str, lang: str, title: str, reviewed: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / f"{slug}.{lang}.md").write_text(
+        f"---\ntitle: {title}\nlast_reviewed: {reviewed}\n---\n\n## 正文\n\n内容。\n",
+        encoding="utf-8")
+
+
+def test_public_pages_review_dates_are_listed(app, monkeypatch, tmp_path):
+    from datetime import timedelta
+
+    from portal.services import content
+
+    monkeypatch.setattr(content, "ROOT", tmp_path)
+    monkeypatch.setattr(content, "CONTENT_DIR", tmp_path / "content")
+    today = clock.today()
+    write_page(tmp_path / "content", "services", "zh", "如何获得认证", "2020-01-01")
+    write_page(tmp_path / "content", "services", "en", "How to get certified",
+               today.isoformat())
+    write_page(tmp_path / "content", "about", "zh", "关于我们",
+               (today + timedelta(days=3)).isoformat())
+    (tmp_path / "content" / "about.en.md").write_text("no front matter", encoding="utf-8")
+    admin = signed_in_client(app, "admin")
+    response = admin.get("/staff/content?lang=en")
+    assert response.status_code == 200
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    rows = {(tr["data-lang"], tr.select_one("td code").text): tr.get_text(" ", strip=True)
+            for tr in page.select("#content-pages tbody tr")}
+    # One row for each language version of every public page, whether its file exists or not.
+    assert len(rows) == 2 * len(content.PAGES)
+    old = rows[("zh", "content/services.zh.md")]
+    assert "如何获得认证" in old and "2020-01-01" in old and "due for review" in old
+    fresh = rows[("en", "content/services.en.md")]
+    assert today.isoformat() in fresh and "due for review" not in fresh
+    assert "in the future" in rows[("zh", "content/about.zh.md")]
+    for broken in (("en", "content/about.en.md"), ("zh", "content/alerts.zh.md")):
+        assert "missing or its front matter is malformed" in rows[broken], broken
+    link = page.select_one("#content-pages tbody tr a")
+    assert link["href"] == "/services?lang=zh"
+
+
+def test_public_pages_list_reads_the_real_content_folder(app):
+    from portal.services import content
 
     admin = signed_in_client(app, "admin")
-    fake = types.ModuleType("portal.services.content")
-    fake.review_dates = lambda: [
-        {"title": "认证规则", "url": "/certification-rules", "path": "content/rules.zh.md",
-         "last_reviewed": date(2020, 1, 1)},
-        {"title": "关于我们", "url": "/about", "path": "content/about.zh.md",
-         "last_reviewed": clock.today()},
-    ]
-    monkeypatch.setitem(sys.modules, "portal.services.content", fake)
-    page = BeautifulSoup(admin.get("/staff/content?lang=en").get_data(as_text=True),
-                         "html.parser")
-    rows = [tr.get_text(" ", strip=True) for tr in page.select("tbody tr")]
-    assert "2020-01-01" in rows[0] and "due for review" in rows[0]
-    assert "due for review" not in rows[1]
+    response = admin.get("/staff/content")
+    assert response.status_code == 200
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    files = [code.text for code in page.select("#content-pages tbody td code")]
+    assert files == [f"content/{slug}.{lang}.md" for slug in content.PAGES
+                     for lang in content.LANGS]
+    assert signed_in_client(app, "registrar").get("/staff/content").status_code == 403
