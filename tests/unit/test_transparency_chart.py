@@ -87,3 +87,15 @@ def test_long_labels_wrap_inside_the_drawing(label):
 def test_every_group_needs_one_value_per_series():
     with pytest.raises(ValueError):
         grouped_bar_chart(title="t", description="d", groups=[Group("a", (1,))], series=SERIES)
+
+
+def test_a_label_too_long_for_the_room_after_its_bar_goes_inside_it():
+    series = (Series("Newly issued certificates", "Newly issued", "#b35c00"),)
+    markup = grouped_bar_chart(title="t", description="d", groups=[Group("QMS", (1652,))],
+                               series=series, fmt="{:,}".format)
+    svg = ET.fromstring(str(markup))
+
+    label = next(t for t in svg.iter(f"{SVG}text") if t.text.endswith("1,652"))
+
+    assert label.get("text-anchor") == "end" and label.get("fill") == "#ffffff"
+    assert text_width(label.text) <= float(label.get("x")) <= WIDTH
