@@ -52,7 +52,7 @@ STAFFING = {
            ["专职审核员/总数", "27/48", "25/38", "25/35", "4/5", "16/16"],
            ["兼职审核员/总数", "21/48", "14/39", "10/35", "1/5", "0"],
            ["实习", "3", "1", "1", "0", "0"]],
-    "en": [["Item", "QMS", "EMS", "OHSMS", "Service certification", "Product certification"],
+    "en": [["Item", "QMS", "EMS", "OHSMS", "Service", "Product"],
            ["Full-time auditors / total", "27/48", "25/38", "25/35", "4/5", "16/16"],
            ["Part-time auditors / total", "21/48", "14/39", "10/35", "1/5", "0"],
            ["Trainees", "3", "1", "1", "0", "0"]],
