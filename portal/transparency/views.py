@@ -1,4 +1,4 @@
-"""`/transparency` and `/transparency.csv`: the SPEC §6 table of one year, live from the register."""
+"""`/transparency` and `/transparency.csv`: the SPEC §6 table of a year, live from the register."""
 
 import csv
 import io
@@ -98,9 +98,10 @@ def statistics_chart(stats: stats_service.YearStatistics) -> Markup:
               Series(_("Newly issued certificates"), _("Newly issued"), NEW_FILL))
     groups = [Group(_("%(scheme)s (%(code)s)", scheme=scheme_label(row.scheme), code=row.scheme),
                     (row.valid, row.newly_issued)) for row in stats.rows]
-    items = ("；" if current_lang() == "zh" else "; ").join(_("%(scheme)s: %(valid)s valid, %(new)s newly issued",
-                        scheme=scheme_label(row.scheme), valid=fmt_number(row.valid),
-                        new=fmt_number(row.newly_issued)) for row in stats.rows)
+    separator = "；" if current_lang() == "zh" else "; "
+    items = separator.join(_("%(scheme)s: %(valid)s valid, %(new)s newly issued",
+                             scheme=scheme_label(row.scheme), valid=fmt_number(row.valid),
+                             new=fmt_number(row.newly_issued)) for row in stats.rows)
     return grouped_bar_chart(
         title=_("Valid and newly issued certificates per scheme, %(year)s", year=stats.year),
         description=_("Bar chart. %(items)s. The table above gives every figure.", items=items),

@@ -10,7 +10,8 @@ from tests.browser_support import DESKTOP, PHONE, screenshot
 pytestmark = pytest.mark.browser
 # base.html puts the demo banner outside every landmark (axe best practice "region"); that is
 # the layout's, not this page's, and does not show without demo data (see the next test).
-DEMO_BANNER = 'region: All page content should be contained by landmarks (1× e.g. <div class="demo-banner"'
+DEMO_BANNER = ("region: All page content should be contained by landmarks "
+               '(1× e.g. <div class="demo-banner"')
 
 
 def load_demo(live_server) -> None:
