@@ -1,6 +1,6 @@
 """QR images and the QR landing page: generation time per image, and pages under gunicorn.
 
-`python -m benchmarks qr` — part 1 times image generation in process (median and p95 ms per
+`python -m benchmarks bench_qr` — part 1 times image generation in process (median and p95 ms per
 image); part 2 serves a temporary SQLite register of a few certificates with real gunicorn on
 127.0.0.1 (rate limits off) and measures requests/s and latency with a bounded request loop.
 """
@@ -52,6 +52,27 @@ def _time(fn: Callable[[], object], rounds: int) -> tuple[float, float]:
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
 
 
+def _load() -> str:
+    """Return the machine's load averages, which the figures depend on."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def _large_photo(photo: bytes) -> bytes:
+    """Return a 24 MP (6000 x 4000) JPEG with the photographed code in the middle."""
+    import io
+
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(photo)).convert("RGB")
+    shot = shot.resize((shot.width * 3, shot.height * 3), Image.Resampling.BICUBIC)
+    canvas = Image.new("RGB", (6000, 4000), (90, 90, 90))
+    canvas.paste(shot, ((6000 - shot.width) // 2, (4000 - shot.height) // 2))
+    out = io.BytesIO()
+    canvas.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
 def generation() -> None:
     """Print the time to make one image (and to read one photo on the server)."""
     from portal.services import qr as qr_service
@@ -59,6 +80,7 @@ def generation() -> None:
 
     png = qr_service.qr_png(URL, print_size=True)
     photo = phone_photo(png, seed=3)
+    big_photo = _large_photo(photo)
     # `__wrapped__`: time the real work, not the per-worker cache of recent images.
     cases = {
         "PNG, screen (8 px/module)": lambda: qr_service.qr_png.__wrapped__(URL),
@@ -66,14 +88,18 @@ def generation() -> None:
             lambda: qr_service.qr_png.__wrapped__(URL, print_size=True),
         "SVG": lambda: qr_service.qr_svg.__wrapped__(URL),
         "decode a 1.2 MP phone photo (/scan upload)": lambda: qr_service.decode_photo(photo),
+        "decode a 24 MP phone photo (/scan upload)":
+            lambda: qr_service.decode_photo(big_photo),
     }
+    sizes = {"decode a 1.2 MP phone photo (/scan upload)": len(photo),
+             "decode a 24 MP phone photo (/scan upload)": len(big_photo)}
     print(f"in process, {ROUNDS} rounds per row, URL of {len(URL)} characters "
-          f"(version 5, error correction Q)\n")
+          f"(version 5, error correction Q); {_load()}\n")
     print("| work | median ms | p95 ms | bytes |")
     print("| --- | ---: | ---: | ---: |")
     for name, fn in cases.items():
         result = fn()
-        size = len(result) if isinstance(result, bytes) else len(photo)
+        size = len(result) if isinstance(result, bytes) else sizes[name]
         rounds = ROUNDS // 4 if name.startswith("decode") else ROUNDS
         median, p95 = _time(fn, rounds)
         print(f"| {name} | {median:.2f} | {p95:.2f} | {size} |", flush=True)
@@ -100,7 +126,7 @@ def served() -> None:
                 run_load(url, paths, total=40, concurrency=CONCURRENCY)
             print(f"\ngunicorn {WORKERS} workers, SQLite file with {len(numbers)} certificates, "
                   f"{CONCURRENCY} concurrent clients on 127.0.0.1, {REQUESTS} requests per row, "
-                  f"{os.cpu_count()} cores\n")
+                  f"{os.cpu_count()} cores; {_load()}\n")
             print("| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors |")
             print("| --- | ---: | ---: | ---: | ---: | ---: |")
             for name, paths in cases.items():
