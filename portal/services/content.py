@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
 ROOT: Final = Path(__file__).resolve().parent.parent.parent
@@ -39,14 +40,18 @@ PAGES: Final = {
 _FRONT_MATTER: Final = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _ALLOWED_TAGS: Final = {
     "h2", "h3", "h4", "p", "br", "hr", "ul", "ol", "li", "a", "strong", "em", "code", "pre",
-    "blockquote", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "abbr",
+    "blockquote", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "abbr", "span",
 }
 _ALLOWED_ATTRIBUTES: Final = {
     "a": {"href", "title", "hreflang"},
     "h2": {"id"}, "h3": {"id"}, "h4": {"id"},
     "th": {"scope", "class"}, "td": {"class"},
-    "abbr": {"title"}, "ol": {"start"},
+    "abbr": {"title"}, "ol": {"start"}, "span": {"lang"},
 }
+# A run of Chinese characters and punctuation (quoted names on an English page).
+_CJK_CHARS: Final = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
+_CJK_RUN: Final = re.compile(
+    rf"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?:[{_CJK_CHARS}0-9]*[{_CJK_CHARS}])?")
 
 
 class ContentError(LookupError):
@@ -104,8 +109,17 @@ def _anchor(title: str, used: set[str], number: int) -> str:
     return anchor
 
 
-def _render(body: str) -> tuple[str, tuple[Section, ...]]:
+def _mark_chinese(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """Render a text run, wrapping Chinese in `<span lang="zh-CN">` on an English page."""
+    text = escapeHtml(tokens[idx].content)
+    if env.get("lang") != "en":
+        return text
+    return _CJK_RUN.sub(lambda m: f'<span lang="zh-CN">{m.group(0)}</span>', text)
+
+
+def _render(body: str, lang: str = "zh") -> tuple[str, tuple[Section, ...]]:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    md.add_render_rule("text", _mark_chinese)
     tokens = md.parse(body)
     sections: list[Section] = []
     used: set[str] = set()
@@ -123,7 +137,7 @@ def _render(body: str) -> tuple[str, tuple[Section, ...]]:
                 token.attrSet("class", "num")
         if token.type == "th_open":
             token.attrSet("scope", "col")
-    html = md.renderer.render(tokens, md.options, {})
+    html = md.renderer.render(tokens, md.options, {"lang": lang})
     clean = nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
                       url_schemes={"http", "https", "mailto", "tel"}, link_rel=None)
     return clean, tuple(sections)
@@ -141,7 +155,7 @@ def _load(slug: str, lang: str, mtime_ns: int) -> ContentPage:
     except ValueError as exc:
         raise ContentError(f"{source}: front matter: last_reviewed: not a YYYY-MM-DD date"
                            ) from exc
-    html, sections = _render(body)
+    html, sections = _render(body, lang)
     return ContentPage(slug=slug, lang=lang, title=meta["title"],
                        description=meta.get("description", ""), last_reviewed=reviewed,
                        html=Markup(html), sections=sections,  # sanitised by nh3 above

@@ -66,3 +66,13 @@ def test_review_list_reports_missing_files(content_dir):
     assert rows[("/about", "zh")]["last_reviewed"] == date(2025, 1, 2)
     assert rows[("/about", "en")]["last_reviewed"] is None
     assert len(rows) == 2 * len(content.PAGES)
+
+
+def test_chinese_quoted_on_an_english_page_is_marked_as_chinese(content_dir):
+    write(content_dir, "about.en.md", "---\ntitle: About\nlast_reviewed: 2026-12-01\n---\n"
+          "Approved by 沪编（1992）213号 under the policy 科学公正、规范审核.\n")
+    html = content.load_page("about", "en").html
+    assert '<span lang="zh-CN">沪编（1992）213号</span>' in html
+    assert '<span lang="zh-CN">科学公正、规范审核</span>.' in html
+    write(content_dir, "about.zh.md", "---\ntitle: 关于\nlast_reviewed: 2026-12-01\n---\n中文\n")
+    assert "<span" not in content.load_page("about", "zh").html
