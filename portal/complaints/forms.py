@@ -14,9 +14,17 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 
-from portal.domain.complaints import FakeReportKind
+from portal.domain.complaints import FakeReportKind, clean_text
 from portal.services import certificates as certificate_service
 from portal.services import uploads
 from portal.services.complaints import ABOUT_LABELS, FAKE_KIND_LABELS, KIND_LABELS
@@ -24,13 +32,30 @@ from portal.services.complaints import ABOUT_LABELS, FAKE_KIND_LABELS, KIND_LABE
 MAX_ATTACHMENTS = 3
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+def _line(value: Any) -> Any:
+    return clean_text(value)
+
+
+def _lines(value: Any) -> Any:
+    return clean_text(value, multiline=True)
 
 
 def _read(file: FileStorage) -> bytes:
     # Read one byte over the limit at most: enough to say "too large" without holding more.
     return file.stream.read(uploads.max_bytes() + 1)
+
+
+class ChoiceField(RadioField):
+    """Radio buttons: a missing or unknown value gets the field's own message, in one line."""
+
+    def __init__(self, label: Any, choices: Any, message: Any, **kwargs: Any) -> None:
+        super().__init__(label, choices=choices, validators=[DataRequired(message)], **kwargs)
+        self.allowed = frozenset(value for value, _label in choices)
+        self.message = message
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data not in self.allowed:
+            raise StopValidation(str(self.message))
 
 
 def _known_certificate(form: FlaskForm, field: StringField) -> None:
@@ -44,33 +69,31 @@ def _known_certificate(form: FlaskForm, field: StringField) -> None:
 class ComplaintForm(FlaskForm):
     """SPEC §5: kind, about, certificate_number, name, email, phone, subject, description."""
 
-    kind = RadioField(_l("What are you filing?"),
-                      choices=[(k, v) for k, v in KIND_LABELS.items()],
-                      validators=[DataRequired(_l("Choose complaint or appeal."))])
-    about = RadioField(_l("What is it about?"),
-                       choices=[(k, v) for k, v in ABOUT_LABELS.items()],
-                       validators=[DataRequired(_l("Choose what the case is about."))])
+    kind = ChoiceField(_l("What are you filing?"), list(KIND_LABELS.items()),
+                       _l("Choose complaint or appeal."))
+    about = ChoiceField(_l("What is it about?"), list(ABOUT_LABELS.items()),
+                        _l("Choose what the case is about."))
     certificate_number = StringField(
-        _l("Certificate number (optional)"), filters=[_strip],
+        _l("Certificate number (optional)"), filters=[_line],
         validators=[Optional(), Length(max=64, message=_l("At most %(max)d characters.")),
                     _known_certificate])
-    name = StringField(_l("Your name"), filters=[_strip], validators=[
+    name = StringField(_l("Your name"), filters=[_line], validators=[
         DataRequired(_l("Enter your name.")),
         Length(max=200, message=_l("At most %(max)d characters."))])
-    email = EmailField(_l("E-mail address"), filters=[_strip], validators=[
+    email = EmailField(_l("E-mail address"), filters=[_line], validators=[
         DataRequired(_l("Enter your e-mail address: we send the acknowledgement and every "
                         "step of the handling there.")),
         Email(_l("Enter a valid e-mail address, like name@example.com."),
               check_deliverability=False),
         Length(max=254, message=_l("At most %(max)d characters."))])
-    phone = StringField(_l("Phone (optional)"), filters=[_strip], validators=[
+    phone = StringField(_l("Phone (optional)"), filters=[_line], validators=[
         Optional(),
         Regexp(r"^[0-9+()\-\s]{5,40}$", message=_l(
             "Enter a phone number with digits only (spaces, +, - and brackets allowed)."))])
-    subject = StringField(_l("Subject of your case"), filters=[_strip], validators=[
+    subject = StringField(_l("Subject of your case"), filters=[_line], validators=[
         DataRequired(_l("Enter a short subject.")),
         Length(max=200, message=_l("At most %(max)d characters."))])
-    description = TextAreaField(_l("What happened?"), filters=[_strip], validators=[
+    description = TextAreaField(_l("What happened?"), filters=[_lines], validators=[
         DataRequired(_l("Describe what happened.")),
         Length(min=10, max=10000, message=_l(
             "Describe what happened in %(min)d to %(max)d characters."))])
@@ -95,10 +118,10 @@ class ComplaintForm(FlaskForm):
 
 
 class TrackForm(FlaskForm):
-    reference = StringField(_l("Reference"), filters=[_strip], validators=[
+    reference = StringField(_l("Reference"), filters=[_line], validators=[
         DataRequired(_l("Enter the reference, like TS-2026-000123.")),
         Length(max=40, message=_l("At most %(max)d characters."))])
-    code = StringField(_l("Tracking code"), filters=[_strip], validators=[
+    code = StringField(_l("Tracking code"), filters=[_line], validators=[
         DataRequired(_l("Enter the tracking code you were given.")),
         Length(max=40, message=_l("At most %(max)d characters."))])
 
@@ -109,25 +132,24 @@ def _needs_target(form: "FakeReportForm", field: TextAreaField) -> None:
 
 
 class FakeReportForm(FlaskForm):
-    kind = RadioField(_l("What do you suspect?"),
-                      choices=[(k, v) for k, v in FAKE_KIND_LABELS.items()],
-                      default=FakeReportKind.COUNTERFEIT_CERTIFICATE.value,
-                      validators=[DataRequired(_l("Choose what you suspect."))])
-    certificate_number = StringField(_l("Certificate number shown"), filters=[_strip],
+    kind = ChoiceField(_l("What do you suspect?"), list(FAKE_KIND_LABELS.items()),
+                       _l("Choose what you suspect."),
+                       default=FakeReportKind.COUNTERFEIT_CERTIFICATE.value)
+    certificate_number = StringField(_l("Certificate number shown"), filters=[_line],
                                      validators=[Optional(), Length(max=64, message=_l(
                                          "At most %(max)d characters."))])
-    url = URLField(_l("Web address (for a look-alike site)"), filters=[_strip], validators=[
+    url = URLField(_l("Web address (for a look-alike site)"), filters=[_line], validators=[
         Optional(), Length(max=500, message=_l("At most %(max)d characters.")),
         Regexp(r"^(https?://)?[^\s/$.?#][^\s]*$", message=_l(
             "Enter a web address, like https://example.com/verify."))])
-    description = TextAreaField(_l("What did you see, and where?"), filters=[_strip],
+    description = TextAreaField(_l("What did you see, and where?"), filters=[_lines],
                                 validators=[DataRequired(_l("Describe what you saw.")),
                                             Length(max=5000, message=_l(
                                                 "At most %(max)d characters.")),
                                             _needs_target])
-    name = StringField(_l("Your name (optional)"), filters=[_strip], validators=[
+    name = StringField(_l("Your name (optional)"), filters=[_line], validators=[
         Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
-    email = EmailField(_l("E-mail address (optional)"), filters=[_strip], validators=[
+    email = EmailField(_l("E-mail address (optional)"), filters=[_line], validators=[
         Optional(), Email(_l("Enter a valid e-mail address, like name@example.com."),
                           check_deliverability=False),
         Length(max=254, message=_l("At most %(max)d characters."))])

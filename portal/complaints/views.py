@@ -7,7 +7,7 @@ from flask import current_app, make_response, render_template, request
 from portal import clock
 from portal.complaints import bp
 from portal.complaints.forms import ComplaintForm, FakeReportForm, TrackForm
-from portal.domain.complaints import ComplaintAbout, ComplaintKind, FakeReportKind
+from portal.domain.complaints import ComplaintAbout, ComplaintKind, FakeReportKind, clean_text
 from portal.extensions import limiter
 from portal.i18n import current_lang
 from portal.services import complaints as complaint_service
@@ -29,7 +29,7 @@ def new() -> Any:
     """The complaint and appeal form (SPEC §5); on success, the reference and tracking code."""
     form = ComplaintForm()
     if request.method == "GET":
-        form.certificate_number.data = request.args.get("certificate_number", "")[:64]
+        form.certificate_number.data = _arg("certificate_number", 64)
         if request.args.get("kind") in {k.value for k in ComplaintKind}:
             form.kind.data = request.args["kind"]
     if form.validate_on_submit():
@@ -50,6 +50,11 @@ def new() -> Any:
                     status)
 
 
+def _arg(name: str, length: int) -> str:
+    """Return a query-string value to prefill a field with, cleaned and cut to `length`."""
+    return str(clean_text(request.args.get(name, "")[:length]))
+
+
 def _max_mb() -> str:
     from portal.services.uploads import max_bytes
 
@@ -62,7 +67,7 @@ def track() -> Any:
     """Follow a case with its reference and tracking code; reveals nothing without both."""
     form = TrackForm()
     if request.method == "GET":
-        form.reference.data = request.args.get("reference", "")[:40]
+        form.reference.data = _arg("reference", 40)
     complaint = None
     not_found = False
     if form.validate_on_submit():
@@ -84,9 +89,9 @@ def report_fake() -> Any:
     """Report a suspected counterfeit certificate or look-alike verification site."""
     form = FakeReportForm()
     if request.method == "GET":
-        number = request.args.get("certificate_number", "")[:64].strip()
+        number = _arg("certificate_number", 64)
         form.certificate_number.data = number
-        url = request.args.get("url", "")[:500].strip()
+        url = _arg("url", 500)
         form.url.data = url
         if url and not number:
             form.kind.data = FakeReportKind.LOOKALIKE_SITE.value

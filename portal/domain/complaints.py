@@ -64,6 +64,25 @@ class FakeReportStatus(StrEnum):
     NO_ACTION = "no_action"  # triaged: genuine certificate, duplicate or not enough to act on
 
 
+# C0 and C1 control characters and DEL: PostgreSQL refuses NUL in text, and none of them
+# belongs in a name, a subject or an e-mail. Tab and line breaks are kept in multi-line text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
+
+
+def clean_text(value: object, *, multiline: bool = False) -> object:
+    """Return typed text without control characters, trimmed; other values unchanged.
+
+    Line breaks become `\\n` in multi-line text and spaces elsewhere.
+    """
+    if not isinstance(value, str):
+        return value
+    text = _CONTROL.sub("", _LINE_BREAKS.sub("\n", value))
+    if not multiline:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text.strip()
+
+
 REFERENCE_PREFIX: Final = "TS"
 _REFERENCE = re.compile(r"^TS-(\d{4})-(\d{6})$")
 

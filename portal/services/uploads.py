@@ -97,8 +97,9 @@ def check_file(filename: str | None, data: bytes, *,
     if not data:
         raise UploadError(_l("The file %(name)s is empty.", name=name))
     if len(data) > limit:
+        megabytes = f"{limit / 1024 / 1024:g}"
         raise UploadError(_l("The file %(name)s is larger than %(limit)s MB.", name=name,
-                             limit=f"{limit / 1024 / 1024:g}"))
+                             limit=megabytes))
     kind = sniff(data)
     if kind is None or kind not in allowed:
         if allowed == frozenset({JPEG, PNG}):

@@ -31,6 +31,7 @@ from portal.staff.complaints_forms import (
 )
 
 complaints_role = roles_required(Role.COMPLAINTS)
+ID = "int(max=2147483647)"  # a larger id names nothing: 404, not a database error
 
 
 def _case(reference: str) -> Complaint:
@@ -234,7 +235,7 @@ def _private_file(stored_name: str, content_type: str, download_name: str) -> An
     return response
 
 
-@bp.get("/complaints/<reference>/attachments/<int:attachment_id>")
+@bp.get(f"/complaints/<reference>/attachments/<{ID}:attachment_id>")
 @complaints_role
 def complaint_attachment(reference: str, attachment_id: int) -> Any:
     """Download one attachment (staff only; never served publicly)."""
@@ -274,14 +275,14 @@ def _fake_report_page(report: FakeReport, *, alert_form: AlertForm | None = None
                            dismiss_form=dismiss_form or DismissForm(prefix="dismiss")), status
 
 
-@bp.get("/fake-reports/<int:report_id>")
+@bp.get(f"/fake-reports/<{ID}:report_id>")
 @complaints_role
 def fake_report_detail(report_id: int) -> Any:
     """One report, with the triage choices."""
     return _fake_report_page(_report(report_id))
 
 
-@bp.post("/fake-reports/<int:report_id>/alert")
+@bp.post(f"/fake-reports/<{ID}:report_id>/alert")
 @complaints_role
 def fake_report_alert(report_id: int) -> Any:
     """Publish a public warning on /alerts from this report."""
@@ -298,7 +299,7 @@ def fake_report_alert(report_id: int) -> Any:
     return redirect(url_for("staff.fake_report_detail", report_id=report.id))
 
 
-@bp.post("/fake-reports/<int:report_id>/dismiss")
+@bp.post(f"/fake-reports/<{ID}:report_id>/dismiss")
 @complaints_role
 def fake_report_dismiss(report_id: int) -> Any:
     """Close the report without an alert, noting why."""
@@ -313,7 +314,7 @@ def fake_report_dismiss(report_id: int) -> Any:
     return redirect(url_for("staff.fake_report_detail", report_id=report.id))
 
 
-@bp.get("/fake-reports/<int:report_id>/photo")
+@bp.get(f"/fake-reports/<{ID}:report_id>/photo")
 @complaints_role
 def fake_report_photo(report_id: int) -> Any:
     """Download the photo sent with a report (staff only)."""

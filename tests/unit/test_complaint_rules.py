@@ -10,6 +10,7 @@ from portal.domain.complaints import (
     StageError,
     acknowledge_due,
     add_working_days,
+    clean_text,
     ensure_can_move,
     format_reference,
     normalise_reference,
@@ -70,3 +71,19 @@ def test_public_holidays_are_not_working_days():
 def test_bad_holiday_is_refused():
     with pytest.raises(ValueError):
         parse_holidays(["2026-13-01"])
+
+
+@pytest.mark.parametrize(("raw", "multiline", "expected"), [
+    ("  王\x00小明\x1b ", False, "王小明"),
+    ("a\r\nb\rc\u2028d", True, "a\nb\nc\nd"),
+    ("a\r\nb\tc", False, "a b c"),
+    ("keep\ttabs\x7f\x85", True, "keep\ttabs"),
+    ("\x00\x01\x02", False, ""),
+])
+def test_typed_text_loses_control_characters(raw, multiline, expected):
+    assert clean_text(raw, multiline=multiline) == expected
+
+
+def test_values_that_are_not_text_are_left_alone():
+    assert clean_text(None) is None
+    assert clean_text(["a\x00"]) == ["a\x00"]
