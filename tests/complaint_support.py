@@ -1,5 +1,6 @@
 """Helpers for the complaint tests: staff accounts, signing in, filing through the form."""
 
+import itertools
 import re
 import socket
 from datetime import UTC, datetime
@@ -41,9 +42,18 @@ def sign_in(client: Any, user: User) -> None:
         session["staff_login_at"] = datetime.now(UTC).isoformat()
 
 
+_filings = itertools.count(1)
+
+
+def distinct_form(**changes: Any) -> dict[str, Any]:
+    """Return VALID_FORM with `changes` and a description of its own (not a duplicate)."""
+    description = f"{VALID_FORM['description']}（第 {next(_filings)} 份）"
+    return {**VALID_FORM, "description": description, **changes}
+
+
 def file_via_form(client: Any, **changes: Any) -> tuple[str, str]:
-    """File a complaint through /complaints/new; return (reference, tracking code)."""
-    response = client.post("/complaints/new", data={**VALID_FORM, **changes})
+    """File a distinct complaint through /complaints/new; return (reference, tracking code)."""
+    response = client.post("/complaints/new", data=distinct_form(**changes))
     assert response.status_code == 200, response.text
     from bs4 import BeautifulSoup
 

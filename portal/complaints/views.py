@@ -1,8 +1,10 @@
 """Public pages: file a complaint or appeal, track it, report a suspected fake."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
 
 from portal import clock
 from portal.complaints import bp
@@ -39,13 +41,19 @@ def new() -> Any:
             email=form.email.data.lower(), phone=form.phone.data or "",
             subject=form.subject.data, description=form.description.data, lang=current_lang())
         filed = complaint_service.file_complaint(data, form.checked_files, now=clock.utcnow())
+        if filed.duplicate:
+            return _private(render_template("complaints/duplicate.html",
+                                            complaint=filed.complaint))
         return _private(render_template(
             "complaints/filed.html", complaint=filed.complaint, code=filed.tracking_code,
             mail_sent=filed.mail_sent, deadlines=complaint_service.deadlines(
                 filed.complaint, clock.today()),
             target_days=complaint_service.target_days()))
-    status = 400 if form.errors else 200
-    return _private(render_template("complaints/new.html", form=form,
+    return _new_page(form, 400 if form.errors else 200)
+
+
+def _new_page(form: ComplaintForm, status: int, *, expired: bool = False) -> Any:
+    return _private(render_template("complaints/new.html", form=form, expired=expired,
                                     max_mb=_max_mb(), target_days=complaint_service.target_days()),
                     status)
 
@@ -79,8 +87,13 @@ def track() -> Any:
             "complaints/status.html", complaint=complaint,
             steps=complaint_service.timeline(complaint),
             deadlines=complaint_service.deadlines(complaint, clock.today())))
-    return _private(render_template("complaints/track.html", form=form, not_found=not_found),
-                    400 if form.errors else 200)
+    return _track_page(form, 400 if form.errors else 200, not_found=not_found)
+
+
+def _track_page(form: TrackForm, status: int, *, not_found: bool = False,
+                expired: bool = False) -> Any:
+    return _private(render_template("complaints/track.html", form=form, not_found=not_found,
+                                    expired=expired), status)
 
 
 @bp.route("/report-fake", methods=["GET", "POST"])
@@ -103,6 +116,38 @@ def report_fake() -> Any:
             lang=current_lang())
         report = complaint_service.file_fake_report(data, form.checked_photo, now=clock.utcnow())
         return _private(render_template("complaints/fake_reported.html", report=report))
+    return _report_page(form, 400 if form.errors else 200)
+
+
+def _report_page(form: FakeReportForm, status: int, *, expired: bool = False) -> Any:
     return _private(render_template("complaints/report_fake.html", form=form, max_mb=_max_mb(),
-                                    body_email=current_app.config["BODY_EMAIL"]),
-                    400 if form.errors else 200)
+                                    body_email=current_app.config["BODY_EMAIL"],
+                                    expired=expired), status)
+
+
+def _retry_at() -> datetime | None:
+    """Return when the limit that was hit lets the client in again, if the limiter knows."""
+    try:
+        current = limiter.current_limit
+        return datetime.fromtimestamp(current.reset_at, UTC) if current else None
+    except Exception:  # noqa: BLE001 - storage down (any client library's error): no time shown
+        return None
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError) -> Any:
+    """Show the form again as typed, with a fresh token: nothing was sent or stored."""
+    if request.endpoint == "complaints.new":
+        return _new_page(ComplaintForm(), 400, expired=True)
+    if request.endpoint == "complaints.report_fake":
+        return _report_page(FakeReportForm(), 400, expired=True)
+    form = TrackForm()
+    form.code.data = ""  # never echo a code back into the page
+    return _track_page(form, 400, expired=True)
+
+
+@bp.errorhandler(429)
+def too_many_requests(error: Exception) -> Any:
+    """Explain the limit on filing or tracking in the user's language, and when to retry."""
+    return _private(render_template("complaints/too_many.html", retry_at=_retry_at(),
+                                    tracking=request.endpoint == "complaints.track"), 429)

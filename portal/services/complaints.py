@@ -131,11 +131,31 @@ class NewComplaint:
 
 @dataclass(frozen=True)
 class Filed:
-    """A filed complaint and its tracking code (shown once, stored only as a hash)."""
+    """A filed complaint and its tracking code (shown once, stored only as a hash).
+
+    `duplicate` means the same form had just been filed: `complaint` is that case, and there
+    is no new code (the first answer showed it and the acknowledgement e-mailed it).
+    """
 
     complaint: Complaint
     tracking_code: str
     mail_sent: bool
+    duplicate: bool = False
+
+
+# A form sent again this soon with the same content (a double click, a reload of the answer
+# page) is the same case, not a new one.
+DUPLICATE_WINDOW = timedelta(hours=1)
+
+
+def _same_case_filed(data: NewComplaint, now: datetime) -> Complaint | None:
+    """Return a case filed within DUPLICATE_WINDOW with exactly the same content, if any."""
+    return db.session.scalar(select(Complaint).where(
+        Complaint.email == data.email, Complaint.kind == data.kind,
+        Complaint.about == data.about, Complaint.subject == data.subject,
+        Complaint.description == data.description, Complaint.purged_at.is_(None),
+        Complaint.received_at > now - DUPLICATE_WINDOW, Complaint.received_at <= now,
+    ).order_by(Complaint.received_at.desc()).limit(1))
 
 
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed by hand
@@ -172,7 +192,10 @@ def _next_sequence(year: int) -> int:
 
 def file_complaint(data: NewComplaint, files: Sequence[uploads.CheckedFile] = (), *,
                    now: datetime) -> Filed:
-    """Register a complaint or appeal with its files and send the acknowledgement e-mail."""
+    """Register a complaint or appeal with its files and send the acknowledgement e-mail.
+
+    The same form filed again within DUPLICATE_WINDOW returns the first case, unchanged.
+    """
     cert = (certificate_service.get_by_number(data.certificate_number)
             if data.certificate_number else None)
     year = now.astimezone(clock.CHINA).year
@@ -180,6 +203,12 @@ def file_complaint(data: NewComplaint, files: Sequence[uploads.CheckedFile] = ()
     stored: list[str] = []
     try:
         sequence = _next_sequence(year)
+        # Checked after taking the year's counter: a twin sent at the same moment waits for
+        # this transaction, then finds its case (and its number goes back to the counter).
+        earlier = _same_case_filed(data, now)
+        if earlier is not None:
+            db.session.rollback()
+            return Filed(complaint=earlier, tracking_code="", mail_sent=False, duplicate=True)
         complaint = Complaint(
             reference=format_reference(year, sequence), year=year, sequence=sequence,
             tracking_code_hash=hash_tracking_code(code), kind=data.kind, about=data.about,

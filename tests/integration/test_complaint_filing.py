@@ -1,6 +1,8 @@
 """Filing a complaint or appeal on /complaints/new and following it on /complaints/track."""
 
 import io
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models.complaint import Complaint, ComplaintAttachment
 from portal.services import complaints as complaint_service
-from tests.complaint_support import REFERENCE, VALID_FORM, file_via_form, outbox
+from tests.complaint_support import REFERENCE, VALID_FORM, distinct_form, file_via_form, outbox
 
 
 def png_bytes() -> bytes:
@@ -31,15 +33,50 @@ def test_filing_shows_reference_and_code_and_mails_acknowledgement(client):
     reference = page.select_one("#reference").text
     code = page.select_one("#tracking-code").text
     assert REFERENCE.fullmatch(reference)
-    assert len(code) == 14
-    assert "5" in page.select_one(".next-steps").text  # the 5-working-day limit is stated
+    assert re.fullmatch(r"[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}", code)
     assert response.headers["Cache-Control"] == "no-store"
     [message] = outbox()
     assert message["To"] == "wang@example.com"
     assert reference in message["Subject"]
     assert code in message.get_content()
     stored = db.session.scalar(select(Complaint))
-    assert stored.tracking_code_hash != code and code not in stored.tracking_code_hash
+    assert stored.tracking_code_hash == complaint_service.hash_tracking_code(code)
+    assert code.replace("-", "") not in str(
+        [getattr(stored, c.key) for c in Complaint.__table__.columns])
+
+
+def test_tracking_codes_are_random(client):
+    codes = {file_via_form(client)[1] for _ in range(5)}
+
+    assert len(codes) == 5
+
+
+def test_confirmation_page_gives_the_dates_of_what_happens_next(client, app):
+    app.config["COMPLAINT_TARGET_DAYS"] = 45
+    response = client.post("/complaints/new?lang=en", data=VALID_FORM)
+
+    complaint = db.session.scalar(select(Complaint))
+    received = complaint.received_at.astimezone(complaint_service.clock.CHINA).date()
+    due = complaint_service.deadlines(complaint, received)
+    steps = BeautifulSoup(response.text, "html.parser").select_one(".next-steps").text
+    with app.test_request_context("/?lang=en"):
+        from flask_babel import format_date
+
+        ack_by, resolve_by = format_date(due.acknowledge_by, "long"), format_date(
+            due.resolve_by, "long")
+    assert f"by {ack_by} (5 working days)" in steps
+    assert f"decide by {resolve_by} (45 days after receipt)" in steps
+    assert due.resolve_by == received + timedelta(days=45)
+    assert "decide within 45 days" in outbox()[0].get_content()
+
+
+def test_confirmation_page_in_chinese(client):
+    response = client.post("/complaints/new?lang=zh", data=VALID_FORM)
+
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.select_one("h1").text == "我们已收到您的投诉"
+    assert "5 个工作日" in page.select_one(".next-steps").text
+    assert "60 天" in page.select_one(".next-steps").text
 
 
 def test_references_are_sequential_per_year(client):
@@ -66,7 +103,30 @@ def test_missing_fields_are_explained_in_chinese(client):
     response = client.post("/complaints/new?lang=zh", data={"kind": "complaint"})
 
     assert response.status_code == 400
-    assert "请填写您的姓名" in response.text
+    summary = BeautifulSoup(response.text, "html.parser").select_one(".error-summary").text
+    assert "您的姓名：请填写您的姓名。" in summary
+    assert "请选择案件涉及的对象。" in summary
+    assert "Enter" not in summary
+
+
+@pytest.mark.parametrize(("field", "value", "en", "zh"), [
+    ("email", "not-an-address", "Enter a valid e-mail address", "请输入有效的电子邮箱"),
+    ("description", "short", "Describe what happened in 10 to 10000 characters",
+     "事情经过请填写 10 至 10000 个字符"),
+    ("phone", "call me", "Enter a phone number with digits only", "电话号码只能包含数字"),
+    ("subject", "主" * 201, "At most 200 characters.", "最多 200 个字符"),
+    ("certificate_number", "99999Q99999R9M", "No certificate with this number",
+     "本中心登记册中没有这个编号的证书"),
+])
+def test_each_problem_is_explained_in_both_languages(client, field, value, en, zh):
+    for lang, message in (("en", en), ("zh", zh)):
+        response = client.post(f"/complaints/new?lang={lang}", data={**VALID_FORM, field: value})
+
+        assert response.status_code == 400
+        page = BeautifulSoup(response.text, "html.parser")
+        assert message in page.select_one(f"#{field}-error").text
+        assert page.select_one(f"#{field}")["aria-invalid"] == "true"
+    assert count(Complaint) == 0
 
 
 def test_unknown_certificate_number_is_refused(client):
@@ -96,8 +156,8 @@ def test_certificate_number_is_prefilled_from_the_query(client):
 def test_form_uses_the_spec_field_names(client):
     page = BeautifulSoup(client.get("/complaints/new").text, "html.parser")
     names = {field["name"] for field in page.select("form.complaint-form [name]")}
-    assert {"kind", "about", "certificate_number", "name", "email", "phone", "subject",
-            "description", "attachments"} <= names
+    assert names == {"kind", "about", "certificate_number", "name", "email", "phone",
+                     "subject", "description", "attachments"}
     assert {i["value"] for i in page.select("input[name=kind]")} == {"complaint", "appeal"}
     assert {i["value"] for i in page.select("input[name=about]")} == {
         "certified_organization", "certification_body"}
@@ -143,6 +203,40 @@ def test_bad_attachment_is_explained_and_nothing_is_stored(client, app, content,
     assert outbox() == []
 
 
+def test_bad_attachment_is_explained_in_chinese(client):
+    data = {**VALID_FORM, "attachments": [(io.BytesIO(b"GIF89a not allowed"), "照片.pdf")]}
+    response = client.post("/complaints/new?lang=zh", data=data,
+                           content_type="multipart/form-data")
+
+    error = BeautifulSoup(response.text, "html.parser").select_one("#attachments-error").text
+    assert "照片.pdf" in error and "PDF、JPEG 或 PNG" in error
+
+
+def test_good_attachment_is_not_stored_when_another_field_is_wrong(client, app):
+    data = {**VALID_FORM, "email": "", "attachments": [(io.BytesIO(png_bytes()), "a.png")]}
+    response = client.post("/complaints/new?lang=en", data=data,
+                           content_type="multipart/form-data")
+
+    assert response.status_code == 400
+    assert "choose them again" in response.text
+    upload_dir = Path(app.config["UPLOAD_DIR"])
+    assert not upload_dir.exists() or not any(p.is_file() for p in upload_dir.rglob("*"))
+    assert count(ComplaintAttachment) == 0
+
+
+def test_attachment_limit_follows_the_setting(client, app):
+    app.config["UPLOAD_MAX_BYTES"] = 1024 * 1024
+    pdf = b"%PDF-1.4\n" + b"0" * (1024 * 1024) + b"%%EOF"
+    response = client.post("/complaints/new?lang=en", data={
+        **VALID_FORM, "attachments": [(io.BytesIO(pdf), "scan.pdf")]},
+        content_type="multipart/form-data")
+
+    assert response.status_code == 400
+    assert "The file scan.pdf is larger than 1 MB." in response.text
+    assert "at most 1 MB each" in response.text  # the hint follows the setting too
+    assert count(Complaint) == 0
+
+
 def test_more_than_three_attachments_are_refused(client):
     files = [(io.BytesIO(png_bytes()), f"p{i}.png") for i in range(4)]
     response = client.post("/complaints/new?lang=en", data={**VALID_FORM, "attachments": files},
@@ -180,6 +274,34 @@ def test_wrong_code_and_unknown_reference_reveal_nothing(client):
     assert "We found no case with this reference and tracking code" in wrong_code.text
 
 
+def test_unknown_reference_and_wrong_code_get_byte_identical_answers(csrf_client):
+    """The same typed reference, before and after a case with it exists: only the form token
+    (new on every page) differs, in the body and in the headers."""
+    def track(reference: str, code: str):
+        form = BeautifulSoup(csrf_client.get("/complaints/track").text, "html.parser")
+        token = form.select_one("input[name=csrf_token]")["value"]
+        return csrf_client.post("/complaints/track?lang=en", data={
+            "reference": reference, "code": code, "csrf_token": token})
+
+    def normalised(response) -> tuple:
+        body = re.sub(r'(name="csrf_token" type="hidden" value=")[^"]+"', r"\1TOKEN", response.text)
+        headers = {k: v for k, v in response.headers.items() if k not in {"Set-Cookie", "Date"}}
+        return response.status_code, headers, body
+
+    unknown = track("TS-2026-000001", "AAAA-BBBB-CCCC")
+    filed = complaint_service.file_complaint(complaint_service.NewComplaint(
+        kind=complaint_service.ComplaintKind.COMPLAINT, name="A", email="a@example.com",
+        about=complaint_service.ComplaintAbout.CERTIFICATION_BODY, subject="Late report",
+        description="The audit report is late."), now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert filed.complaint.reference == "TS-2026-000001"
+    wrong_code = track("TS-2026-000001", "AAAA-BBBB-CCCC")
+    right_code = track("TS-2026-000001", filed.tracking_code)
+
+    assert "TOKEN" in normalised(unknown)[2]
+    assert normalised(unknown) == normalised(wrong_code)
+    assert "Late report" in right_code.text and "Late report" not in wrong_code.text
+
+
 def test_tracking_is_rate_limited(tmp_path):
     from portal import create_app
     from portal.extensions import db as database
@@ -210,8 +332,8 @@ def test_filing_is_rate_limited_with_a_friendly_page(tmp_path):
         database.create_all()
         client = app.test_client()
         for _ in range(5):
-            assert client.post("/complaints/new", data=VALID_FORM).status_code == 200
-        response = client.post("/complaints/new?lang=en", data=VALID_FORM)
+            assert client.post("/complaints/new", data=distinct_form()).status_code == 200
+        response = client.post("/complaints/new?lang=en", data=distinct_form())
 
         assert response.status_code == 429
         page = BeautifulSoup(response.text, "html.parser")
@@ -235,13 +357,34 @@ def csrf_client(csrf_app_config):
         database.drop_all()
 
 
-def test_missing_csrf_token_is_rejected(csrf_client):
-    response = csrf_client.post("/complaints/new?lang=en", data=VALID_FORM)
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_missing_or_wrong_csrf_token_is_rejected_and_the_form_kept(csrf_client, token):
+    data = VALID_FORM if token is None else {**VALID_FORM, "csrf_token": token}
+    response = csrf_client.post("/complaints/new?lang=en", data=data)
 
     assert response.status_code == 400
-    assert "Form expired" in response.text
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "the form had expired" in page.select_one("#form-expired").text
+    assert page.select_one("#subject")["value"] == VALID_FORM["subject"]
+    assert page.select_one("input[name=csrf_token]")["value"]  # a fresh token to send again
     assert count(Complaint) == 0
     assert outbox() == []
+
+
+def test_expired_form_page_is_in_chinese(csrf_client):
+    response = csrf_client.post("/complaints/new?lang=zh", data=VALID_FORM)
+
+    assert "表单已过期，未发送任何内容" in response.text
+
+
+def test_resending_the_kept_form_with_its_fresh_token_files_it(csrf_client):
+    page = BeautifulSoup(csrf_client.post("/complaints/new", data=VALID_FORM).text, "html.parser")
+    token = page.select_one("input[name=csrf_token]")["value"]
+
+    response = csrf_client.post("/complaints/new", data={**VALID_FORM, "csrf_token": token})
+
+    assert response.status_code == 200
+    assert count(Complaint) == 1
 
 
 def test_csrf_token_from_the_form_is_accepted(csrf_client):

@@ -226,3 +226,63 @@ def test_old_failure_counters_are_forgotten(app, client):
         sign_in(client, "later@sqi.example.cn", "another guess")
         keys = db.session.scalars(db.select(LoginThrottle.key)).all()
         assert len(keys) == 2  # the new e-mail and the address; the old e-mails are gone
+
+
+def test_an_expired_session_cookie_is_refused_even_when_replayed(app):
+    user = make_user("registrar")
+    browser = app.test_client()
+    with time_machine.travel(START, tick=False):
+        response = sign_in(browser, user.email)
+        cookie = next(c for c in response.headers.getlist("Set-Cookie")
+                      if c.startswith("session=")).split(";", 1)[0].split("=", 1)[1]
+
+        def replay():
+            thief = app.test_client()  # keeps the cookie whatever its expiry says
+            thief.set_cookie("session", cookie)
+            return thief.get("/staff/")
+
+        assert replay().status_code == 200
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+    seconds = lifetime.total_seconds() if isinstance(lifetime, timedelta) else lifetime
+    with time_machine.travel(START + timedelta(seconds=seconds + 1), tick=False):
+        # A client that ignores the cookie's expiry gets nothing from the server either.
+        response = replay()
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/staff/login")
+
+
+def test_the_dummy_hash_costs_what_a_real_one_costs(app):
+    real = make_user("registrar").password_hash
+    dummy = staff_service._dummy_hash()
+    # Same algorithm, version, memory, iterations and parallelism: the same verification time.
+    assert dummy.rsplit("$", 2)[0] == real.rsplit("$", 2)[0]
+    assert dummy.startswith("$argon2id$")
+
+
+def test_locked_sign_ins_cost_a_password_check_too(app, client, monkeypatch):
+    user = make_user("registrar")
+    with time_machine.travel(START, tick=False):
+        for email in (user.email, "ghost@sqi.example.cn"):
+            for _ in range(staff_service.ACCOUNT_FAILURES_BEFORE_LOCK):
+                sign_in(client, email, "wrong password here")
+        calls = []
+        real = staff_service._verify
+        monkeypatch.setattr(staff_service, "_verify",
+                            lambda h, p: calls.append(h) or real(h, p))
+        locked_known = message(sign_in(client, user.email))
+        locked_unknown = message(sign_in(client, "ghost@sqi.example.cn"))
+    assert locked_known == locked_unknown
+    assert len(calls) == 2 and all(h.startswith("$argon2id$") for h in calls)
+
+
+def test_lock_out_messages_are_the_same_in_english_too(app, client):
+    user = make_user("registrar")
+    with time_machine.travel(START, tick=False):
+        answers = {}
+        for email in (user.email, "ghost@sqi.example.cn"):
+            answers[email] = [message(client.post("/staff/login?lang=en", data={
+                "email": email, "password": "wrong password here"})) for _ in range(6)]
+    known, unknown = answers.values()
+    assert known == unknown
+    assert known[0] == "The e-mail or password is not correct."
+    assert known[-1].startswith("Too many failed sign-in attempts.")
