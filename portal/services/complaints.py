@@ -415,9 +415,16 @@ def eligible_handlers(complaint: Complaint) -> list[tuple[User, list[str]]]:
 # --- staff: workflow steps ----------------------------------------------------------------
 
 
+# The audit log is append-only and kept for good, so it never copies what people wrote (it may
+# name people): it points at the case-record entry, whose text the retention purge removes.
 def _snapshot(complaint: Complaint) -> dict[str, Any]:
     return {"stage": complaint.stage.value, "handler": complaint.handler_email,
-            "decided_by": complaint.decided_by, "outcome": complaint.outcome}
+            "decided_by": complaint.decided_by, "outcome_chars": len(complaint.outcome)}
+
+
+def _entry_ref(event: ComplaintEvent) -> dict[str, Any]:
+    db.session.flush()  # gives the entry its id
+    return {"event_id": event.id, "public": event.public, "chars": len(event.text)}
 
 
 def _move(complaint: Complaint, target: ComplaintStage, *, actor: User, text: str,
@@ -508,11 +515,11 @@ def record_action(complaint: Complaint, *, actor: User, text: str, tell_complain
         raise ComplaintError(_("Describe the action."))
     if complaint.stage == Stage.CLOSED:
         raise ComplaintError(_("The case is closed."))
-    complaint.events.append(ComplaintEvent(kind=EventKind.ACTION, public=tell_complainant,
-                                           text=text.strip(), actor=actor.email, at=now))
+    event = ComplaintEvent(kind=EventKind.ACTION, public=tell_complainant, text=text.strip(),
+                           actor=actor.email, at=now)
+    complaint.events.append(event)
     complaint.updated_at = now
-    _commit(complaint, "action", None, actor=actor, now=now, ip=ip,
-            after={"text": text.strip(), "public": tell_complainant})
+    _commit(complaint, "action", None, actor=actor, now=now, ip=ip, after=_entry_ref(event))
     if tell_complainant:
         return _mail_complainant(complaint, "emails/complaint_message.txt",
                                  subject=_l("%(reference)s: a message about your case"),
@@ -525,10 +532,11 @@ def add_note(complaint: Complaint, *, actor: User, text: str, now: datetime,
     """Add an internal note (never shown to the complainant or the public)."""
     if not text.strip():
         raise ComplaintError(_("Write the note."))
-    complaint.events.append(ComplaintEvent(kind=EventKind.NOTE, public=False, text=text.strip(),
-                                           actor=actor.email, at=now))
+    event = ComplaintEvent(kind=EventKind.NOTE, public=False, text=text.strip(),
+                           actor=actor.email, at=now)
+    complaint.events.append(event)
     complaint.updated_at = now
-    _commit(complaint, "note", None, actor=actor, now=now, ip=ip, after={"note": text.strip()})
+    _commit(complaint, "note", None, actor=actor, now=now, ip=ip, after=_entry_ref(event))
 
 
 def link_appeal(complaint: Complaint, original_reference: str, *, actor: User, now: datetime,

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from portal.domain.complaints import ComplaintAbout, ComplaintKind
@@ -94,6 +95,53 @@ def test_purge_removes_personal_data_after_the_retention_period(app):
     assert complaint_service.complaint_statistics(2023)["closed"] == 1  # dates are kept
 
 
+def test_retention_period_follows_the_setting(app):
+    user = officer()
+    start = datetime.now(UTC) - timedelta(days=420)
+    case = file(start)
+    close_case(case, user, start, ack_days=1, close_days=20)  # closed 400 days ago
+
+    assert complaint_service.purge_expired(now=datetime.now(UTC), actor="cli:test") == 0
+    assert case.name == "张三"  # the default keeps it three years
+
+    app.config["COMPLAINT_RETENTION_DAYS"] = 399
+    assert complaint_service.purge_expired(now=datetime.now(UTC), actor="cli:test") == 1
+    assert case.name == "" and case.purged_at is not None
+    assert complaint_service.purge_expired(now=datetime.now(UTC), actor="cli:test") == 0
+
+
+def test_nothing_anyone_wrote_about_a_purged_case_is_left(app, client):
+    """Texts live in the case record only; the append-only audit log points at them."""
+    from portal.models import AuditLogEntry
+    from tests.complaint_support import sign_in
+
+    app.config["COMPLAINT_RETENTION_DAYS"] = 30
+    user = officer()
+    sign_in(client, user)
+    start = datetime.now(UTC) - timedelta(days=60)
+    case = file(start)
+    reference = case.reference
+    complaint_service.add_note(case, actor=user, text="备注：投诉人李四的电话 139", now=start)
+    complaint_service.record_action(case, actor=user, text="已致电李四。", tell_complainant=True,
+                                    now=start)
+    close_case(case, user, start, ack_days=1, close_days=5)
+    client.post(f"/staff/complaints/{reference}/export")
+
+    complaint_service.purge_expired(now=datetime.now(UTC), actor="cli:test")
+
+    entries = db.session.scalars(select(AuditLogEntry).where(
+        AuditLogEntry.entity_id == reference)).all()
+    assert {e.action for e in entries} >= {"complaint.note", "complaint.action",
+                                           "complaint.decide", "complaint.purge"}
+    logged = repr([(e.before, e.after) for e in entries])
+    for text in ("李四", "张三", "zhang@example.com", "审核报告", "Upheld."):
+        assert text not in logged
+    record = repr([(e.text, e.actor) for e in case.events])
+    assert "李四" not in record and "Upheld." not in record
+    note = next(e for e in entries if e.action == "complaint.note")
+    assert note.after["chars"] == len("备注：投诉人李四的电话 139")
+
+
 def test_purge_removes_contact_and_photo_of_old_triaged_fake_reports(app):
     from portal.domain.complaints import FakeReportKind
 
@@ -125,3 +173,17 @@ def test_overdue_command_lists_late_cases_for_cron(app):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and "\treceived\tacknowledge by" in lines[0]
+
+
+def test_transparency_page_shows_the_complaint_figures(app, client):
+    user = officer()
+    start = datetime(2025, 3, 1, 2, tzinfo=UTC)
+    close_case(file(start), user, start, ack_days=2, close_days=30)
+    file(datetime(2025, 4, 1, 2, tzinfo=UTC))
+
+    page = BeautifulSoup(client.get("/transparency?year=2025&lang=en").text, "html.parser")
+
+    figures = {d["data-figure"]: d.select_one("dd").text for d in page.select(
+        "#complaint-figures [data-figure]")}
+    assert figures["received"] == "2" and figures["closed"] == "1"
+    assert figures["complaints"] == "2" and figures["appeals"] == "0"
