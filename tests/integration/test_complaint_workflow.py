@@ -109,9 +109,27 @@ def test_each_stage_change_emails_the_complainant(staff_client, officer):
         assert len(messages) == sent, step
         last = messages[-1]
         assert last["To"] == VALID_FORM["email"]
-        assert reference in last["Subject"]
+        assert last["Subject"] == f"{reference}：{ZH_STAGES[stage]}"  # filed in Chinese
+        assert f"新阶段：{ZH_STAGES[stage]}" in last.get_content()
     decided = outbox()[-2].get_content()
     assert "Not upheld." in decided
+
+
+ZH_STAGES = {"Acknowledged": "已确认受理", "Under investigation": "调查中",
+             "Decided": "已作出决定", "Closed": "已结案"}
+
+
+def test_a_message_told_to_the_complainant_is_emailed_and_an_internal_one_is_not(staff_client):
+    reference, _ = file_via_form(staff_client)
+    post(staff_client, reference, "action", **{"action-text": "We visited the site."})
+    post(staff_client, reference, "note", **{"note-text": "Internal only."})
+    assert len(outbox()) == 1
+
+    post(staff_client, reference, "action", **{"action-text": "We asked for records.",
+                                                "action-tell_complainant": "y"})
+
+    assert len(outbox()) == 2
+    assert "We asked for records." in outbox()[-1].get_content()
 
 
 def test_stage_emails_are_in_the_complainants_language(staff_client):
@@ -131,6 +149,10 @@ def test_conflicted_handler_is_refused(staff_client, make_certificate):
     auditor = make_staff("sun.auditor@sqi.example")
     reference, _ = file_via_form(staff_client, certificate_number=cert.certificate_number)
     post(staff_client, reference, "acknowledge", **{"acknowledge-text": ""})
+    detail = page_of(staff_client.get(f"/staff/complaints/{reference}?lang=en"))
+    options = {o["value"]: o.text for o in detail.select("#assign-handler option")}
+    assert options[auditor.email].endswith("conflict of interest")  # flagged before trying
+    assert "conflict" not in options["li.officer@sqi.example"]
 
     response = staff_client.post(f"/staff/complaints/{reference}/assign?lang=en",
                                  data={"assign-handler": auditor.email})
@@ -253,6 +275,44 @@ def test_overdue_cases_are_highlighted(staff_client, app):
     assert "should have been acknowledged" in detail.select_one(".overdue").text
 
 
+def test_cases_past_the_decision_target_are_highlighted(staff_client, app, officer):
+    app.config["COMPLAINT_TARGET_DAYS"] = 20
+    late, _ = file_via_form(staff_client)
+    on_time, _ = file_via_form(staff_client)
+    for reference in (late, on_time):
+        post(staff_client, reference, "acknowledge", **{"acknowledge-text": ""})
+    complaint = complaint_service.get_by_reference(late)
+    complaint.received_at = datetime.now(UTC) - timedelta(days=21)
+    db.session.commit()
+
+    page = page_of(staff_client.get("/staff/complaints?lang=en"))
+    overdue_rows = page.select("tr.row--overdue")
+    assert [r.select_one("a").text for r in overdue_rows] == [late]
+    assert "decide by" in overdue_rows[0].text and "Overdue" in overdue_rows[0].text
+    detail = page_of(staff_client.get(f"/staff/complaints/{late}?lang=en"))
+    assert "the decision was due by" in detail.select_one(".overdue").text
+    assert page_of(staff_client.get(f"/staff/complaints/{on_time}?lang=en")).select_one(
+        ".overdue") is None
+    app.config["COMPLAINT_TARGET_DAYS"] = 30  # a longer target: no longer late
+    assert page_of(staff_client.get("/staff/complaints?lang=en")).select(
+        "tr.row--overdue") == []
+
+
+def test_decided_cases_are_not_overdue(staff_client, officer):
+    reference, _ = file_via_form(staff_client)
+    for step, data in [("acknowledge", {"acknowledge-text": ""}),
+                       ("assign", {"assign-handler": officer.email}),
+                       ("investigate", {"investigate-text": ""}),
+                       ("decide", {"decide-outcome": "Upheld."})]:
+        post(staff_client, reference, step, **data)
+    complaint = complaint_service.get_by_reference(reference)
+    complaint.received_at = datetime.now(UTC) - timedelta(days=200)
+    db.session.commit()
+
+    page = page_of(staff_client.get("/staff/complaints?lang=en&overdue=y"))
+    assert page.select(".complaints-table tbody tr") == []
+
+
 def test_resolution_target_is_configurable(app, staff_client):
     app.config["COMPLAINT_TARGET_DAYS"] = 30
     reference, _ = file_via_form(staff_client)
@@ -276,6 +336,14 @@ def test_list_filters_by_stage_kind_and_text(staff_client):
     assert refs("stage=acknowledged") == {complaint_ref}
     assert refs("q=late") == {complaint_ref}
     assert refs("stage=") == {complaint_ref, appeal_ref}
+    assert refs("mine=y") == set()
+    other = make_staff("other@sqi.example")
+    post(staff_client, appeal_ref, "assign", **{"assign-handler": other.email})
+    post(staff_client, complaint_ref, "assign", **{"assign-handler": "li.officer@sqi.example"})
+    assert refs("mine=y") == {complaint_ref}
+    post(staff_client, appeal_ref, "reject", **{"reject-text": "Not about certification."})
+    assert refs("") == {complaint_ref}  # open cases by default
+    assert refs("stage=closed") == {appeal_ref}
 
 
 def test_attachments_are_served_only_to_complaints_staff(client, app):

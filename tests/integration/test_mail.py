@@ -4,6 +4,7 @@ import logging
 
 import pytest
 from aiosmtpd.controller import Controller
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -62,3 +63,41 @@ def test_complaint_is_kept_when_the_mail_server_is_down(app, client):
     assert response.status_code == 200
     assert "We could not send the acknowledgement e-mail just now" in response.text
     assert db.session.scalar(select(Complaint)) is not None
+
+
+def test_filing_sends_the_acknowledgement_through_smtp(app, client, smtp_server):
+    controller, handler = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+
+    response = client.post("/complaints/new?lang=en", data=VALID_FORM)
+
+    page = BeautifulSoup(response.text, "html.parser")
+    reference = page.select_one("#reference").text
+    code = page.select_one("#tracking-code").text
+    [message] = handler.messages
+    assert message["To"] == VALID_FORM["email"]
+    assert message["From"] == app.config["MAIL_FROM"]
+    assert reference in message["Subject"]
+    body = message.get_payload(decode=True).decode(message.get_content_charset())
+    assert f"Tracking code: {code}" in body
+    assert "http://verify.example.test/complaints/track" in body
+    assert mail.read_outbox() == []
+
+
+def test_stage_emails_go_through_smtp_in_the_complainants_language(app, client, smtp_server):
+    from email.header import decode_header, make_header
+
+    from tests.complaint_support import file_via_form, make_staff, sign_in
+
+    controller, handler = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+    reference, _ = file_via_form(client)  # filed in Chinese, the default
+    sign_in(client, make_staff("li@sqi.example"))
+
+    client.post(f"/staff/complaints/{reference}/acknowledge?lang=en",
+                data={"acknowledge-text": "已受理。"})
+
+    assert len(handler.messages) == 2
+    stage = handler.messages[-1]
+    assert str(make_header(decode_header(stage["Subject"]))) == f"{reference}：已确认受理"
+    assert "已受理。" in stage.get_payload(decode=True).decode("utf-8")

@@ -99,6 +99,39 @@ def test_staff_publish_an_alert_from_a_report(client):
     assert alert.created_by == officer.email
     assert report.status.value == "alert_published" and report.alert_id == alert.id
     assert db.session.scalar(select(AuditLogEntry.action)) == "fake_report.publish_alert"
+    public_en = BeautifulSoup(client.get("/alerts?lang=en").text, "html.parser").select_one("main")
+    assert "sqi-verify.example.net" in public_en.text
+    assert "This site imitates our verification page." in public_en.text
+    public_zh = client.get("/alerts?lang=zh").text
+    assert "该网站仿冒本中心证书查询页面" in public_zh
+
+
+def test_report_of_a_counterfeit_number_becomes_a_counterfeit_alert(client):
+    client.post("/report-fake", data=REPORT)
+    report = db.session.scalar(select(FakeReport))
+    sign_in(client, make_staff("li@sqi.example"))
+
+    client.post(f"/staff/fake-reports/{report.id}/alert", data={
+        "alert-value": REPORT["certificate_number"],
+        "alert-description_zh": "此编号非本中心颁发。"})
+
+    alert = db.session.scalar(select(Alert))
+    assert alert.kind.value == "counterfeit_number" and alert.description_en == ""
+    assert REPORT["certificate_number"] in client.get("/alerts").text
+
+
+def test_alert_needs_chinese_text_and_nothing_is_published_without_it(client):
+    client.post("/report-fake", data=REPORT)
+    report = db.session.scalar(select(FakeReport))
+    sign_in(client, make_staff("li@sqi.example"))
+
+    response = client.post(f"/staff/fake-reports/{report.id}/alert?lang=en", data={
+        "alert-value": "X", "alert-description_en": "Fake."})
+
+    assert response.status_code == 400
+    assert "Write the alert text in Chinese." in response.text
+    assert db.session.scalar(select(func.count()).select_from(Alert)) == 0
+    assert report.status.value == "new"
 
 
 def test_staff_may_close_a_report_without_alert(client):

@@ -60,3 +60,11 @@ def test_stored_file_is_private_and_randomly_named(app_ctx):
     assert path.read_bytes() == image("PNG")
     assert "我的照片" not in stored
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_default_upload_folder_is_in_the_instance_folder_not_static(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        folder = uploads.upload_dir().resolve()
+    assert folder == (uploads.Path(app.instance_path) / "uploads").resolve()
+    assert uploads.Path(app.static_folder).resolve() not in (folder, *folder.parents)
