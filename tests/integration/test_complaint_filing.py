@@ -79,6 +79,14 @@ def test_confirmation_page_in_chinese(client):
     assert "60 天" in page.select_one(".next-steps").text
 
 
+def test_only_name_email_and_the_case_are_required(client):
+    reference, _ = file_via_form(client, phone="", certificate_number="")
+
+    complaint = complaint_service.get_by_reference(reference)
+    assert complaint.phone == "" and complaint.certificate_number == ""
+    assert complaint.certificate_id is None
+
+
 def test_references_are_sequential_per_year(client):
     first, _ = file_via_form(client)
     second, _ = file_via_form(client)

@@ -178,12 +178,14 @@ def test_decision_maker_of_the_certificate_may_not_handle_it(staff_client, make_
         "#case-error").text
 
 
-def test_conflicted_decider_is_refused(client, make_certificate):
+@pytest.mark.parametrize("kind", ["complaint", "appeal"])
+def test_conflicted_decider_is_refused(client, make_certificate, kind):
+    """Whoever made the certification decision (an appeal contests it) may not decide."""
     cert = make_certificate(actor="zhou@sqi.example")
     zhou = make_staff("zhou@sqi.example")
     other = make_staff("wu@sqi.example")
     sign_in(client, other)
-    reference, _ = file_via_form(client, certificate_number=cert.certificate_number)
+    reference, _ = file_via_form(client, certificate_number=cert.certificate_number, kind=kind)
     post(client, reference, "acknowledge", **{"acknowledge-text": ""})
     post(client, reference, "assign", **{"assign-handler": other.email})
     post(client, reference, "investigate", **{"investigate-text": ""})
@@ -195,6 +197,10 @@ def test_conflicted_decider_is_refused(client, make_certificate):
     assert response.status_code == 409
     assert "may not decide this case" in response.text
     assert complaint_service.get_by_reference(reference).stage.value == "under_investigation"
+    assert len(outbox()) == 3  # received, acknowledged, under investigation: no decision mail
+    sign_in(client, other)
+    post(client, reference, "decide", **{"decide-outcome": "Dismissed."})
+    assert complaint_service.get_by_reference(reference).decided_by == other.email
 
 
 def test_appeal_is_decided_by_someone_other_than_the_original_decider(client):
