@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portal.clock import CHINA
 from portal.domain.codes import number_key
 from portal.domain.records import DATA_FIELDS, CertificateData
 from portal.domain.status import CertificateStatus, ensure_can_move
@@ -163,7 +164,7 @@ def update_certificate(cert: Certificate, data: CertificateData, *, actor: str, 
         ensure_can_move(cert.status, data.status)
     before = snapshot(cert)
     events: list[CertificateEvent] = []
-    today = now.date()
+    today = now.astimezone(CHINA).date()  # certificates are dated in Shanghai, not UTC
     if "holder_name_zh" in changes and cert.holder_name_zh not in data.former_names:
         data.former_names = [*data.former_names, cert.holder_name_zh]
     _assign_fields(cert, data)

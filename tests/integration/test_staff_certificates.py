@@ -1,7 +1,8 @@
 """Registrars keep the register through the back office; the public sees it at once."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import pytest
 from bs4 import BeautifulSoup
 
 from portal import clock
@@ -46,9 +47,16 @@ def test_status_change_shows_on_public_page_in_audit_log_and_search(app, make_ce
     admin = signed_in_client(app, "admin")
     log = text_of(admin.get("/staff/audit-log?action=certificate.status"))
     assert "registrar@sqi.example.cn" in log and "027-26-Q-10403-R0" in log
-    # Search (the API reads the same register through the search index).
+    # Search: the API and the search page read the register through the search index.
     found = app.test_client().get("/api/v1/certificates?q=027-26-Q-10403-R0").get_json()
     assert [r["status"] for r in found["results"]] == ["suspended"]
+    results = BeautifulSoup(app.test_client().get(
+        "/search", query_string={"q": cert.holder_name_zh}).get_data(as_text=True),
+        "html.parser")
+    assert results.select_one(".result__status .badge--suspended") is not None
+    assert results.select_one(".result__status .badge--valid") is None
+    filtered = app.test_client().get("/api/v1/certificates?status=suspended").get_json()
+    assert [r["certificate_number"] for r in filtered["results"]] == ["027-26-Q-10403-R0"]
 
 
 def test_withdrawn_certificate_cannot_be_restored(app, make_certificate):
@@ -164,17 +172,64 @@ def test_renaming_keeps_the_former_name(app, make_certificate):
     assert any(e.kind is EventKind.RENAMED for e in cert.events)
 
 
-def test_scope_extension_is_recorded_in_history(app, make_certificate):
-    cert = make_certificate(scope_zh="集成电路的设计")
+@pytest.mark.parametrize("change, before, after, label", [
+    ("scope_extended", "集成电路的设计", "集成电路的设计和销售", "Scope extended"),
+    ("scope_reduced", "集成电路的设计和销售", "集成电路的设计", "Scope reduced"),
+    ("", "集成电路的设计与销售", "集成电路的设计和销售", "Scope changed"),
+])
+def test_scope_changes_are_recorded_in_history(app, make_certificate, change, before, after,
+                                                label):
+    cert = make_certificate(scope_zh=before)
     registrar = signed_in_client(app, "registrar")
-    registrar.post(f"/staff/certificates/{cert.number_key}/edit", data=edit_form(
-        cert, scope_zh="集成电路的设计和销售", scope_change="scope_extended",
-        reason="扩大认证范围", note="audit report 2026-88"))
-    event = db.session.scalar(db.select(CertificateEvent).filter_by(
-        kind=EventKind.SCOPE_EXTENDED))
+    response = registrar.post(f"/staff/certificates/{cert.number_key}/edit", data=edit_form(
+        cert, scope_zh=after, scope_change=change, reason="认证范围变更",
+        note="audit report 2026-88"))
+    assert response.status_code == 302
+    kind = EventKind(change or "scope_changed")
+    event = db.session.scalar(db.select(CertificateEvent).filter_by(kind=kind))
     assert event is not None
-    assert event.public_reason == "扩大认证范围" and event.internal_note == "audit report 2026-88"
-    assert reload(cert).scope_zh == "集成电路的设计和销售"
+    assert event.public_reason == "认证范围变更" and event.internal_note == "audit report 2026-88"
+    assert reload(cert).scope_zh == after
+    entry = db.session.scalar(db.select(AuditLogEntry).filter_by(action="certificate.update"))
+    assert entry.before["scope_zh"] == before and entry.after["scope_zh"] == after
+    # The public history says what happened, without the internal note.
+    public = app.test_client().get(f"/certificates/{cert.certificate_number}?lang=en")
+    history = BeautifulSoup(public.get_data(as_text=True), "html.parser").select_one(
+        f".timeline__item--{kind.value}")
+    assert history is not None and label in history.text and "认证范围变更" in history.text
+    assert "audit report 2026-88" not in public.get_data(as_text=True)
+
+
+def test_renamed_holder_is_found_and_shown_by_its_former_name(app, make_certificate):
+    cert = make_certificate(holder_name_zh="上海旧名称电子有限公司")
+    registrar = signed_in_client(app, "registrar")
+    registrar.post(f"/staff/certificates/{cert.number_key}/edit",
+                   data=edit_form(cert, holder_name_zh="上海新名称电子有限公司", reason="更名"))
+    public = app.test_client()
+    page = BeautifulSoup(public.get(f"/certificates/{cert.certificate_number}?lang=en")
+                         .get_data(as_text=True), "html.parser")
+    assert "上海旧名称电子有限公司" in page.select_one(".timeline__item--renamed").text
+    assert "上海旧名称电子有限公司" in page.select_one("main").text  # "formerly"
+    found = public.get("/api/v1/certificates", query_string={"q": "旧名称电子"}).get_json()
+    assert [r["certificate_number"] for r in found["results"]] == [cert.certificate_number]
+    # A second rename keeps both earlier names.
+    registrar.post(f"/staff/certificates/{cert.number_key}/edit",
+                   data=edit_form(reload(cert), holder_name_zh="上海第三名称有限公司",
+                                  former_names="上海旧名称电子有限公司"))
+    assert reload(cert).former_names == ["上海旧名称电子有限公司", "上海新名称电子有限公司"]
+
+
+def test_history_dates_are_shanghai_dates(app, make_certificate):
+    import time_machine
+
+    cert = make_certificate(holder_name_zh="上海旧名称有限公司")
+    # 01:30 on 25 November in Shanghai is still 24 November in UTC.
+    with time_machine.travel(datetime(2026, 11, 24, 17, 30, tzinfo=UTC), tick=False):
+        registrar = signed_in_client(app, "registrar")
+        registrar.post(f"/staff/certificates/{cert.number_key}/edit",
+                       data=edit_form(cert, holder_name_zh="上海新名称有限公司"))
+    event = db.session.scalar(db.select(CertificateEvent).filter_by(kind=EventKind.RENAMED))
+    assert event.effective_date == date(2026, 11, 25)
 
 
 def test_saving_an_unchanged_form_writes_nothing(app, make_certificate):
@@ -189,12 +244,27 @@ def test_saving_an_unchanged_form_writes_nothing(app, make_certificate):
 
 
 def test_reissue_makes_old_prints_not_current(app, make_certificate):
+    from portal.services import qr as qr_service
+
     cert = make_certificate()
+    printed = qr_service.code_path(cert, app.config)  # the QR code on the first print
+    public = app.test_client()
+    assert BeautifulSoup(public.get(printed).get_data(as_text=True), "html.parser").select_one(
+        "[data-copy=current]") is not None
     registrar = signed_in_client(app, "registrar")
     response = registrar.post(f"/staff/certificates/{cert.number_key}/reissue", data={
-        "effective_date": clock.today().isoformat(), "reason": "证书换发", "note": ""})
+        "effective_date": clock.today().isoformat(), "reason": "证书换发", "note": "lost copy"})
     assert response.status_code == 302
     assert reload(cert).issue_number == 2
+    old = BeautifulSoup(public.get(printed).get_data(as_text=True), "html.parser")
+    assert old.select_one("[data-copy=current]") is None
+    assert old.select_one(".qr-copy--stale") is not None
+    new = qr_service.code_path(reload(cert), app.config)
+    assert new != printed and BeautifulSoup(public.get(new).get_data(as_text=True),
+                                            "html.parser").select_one("[data-copy=current]")
+    entry = db.session.scalar(db.select(AuditLogEntry).filter_by(action="certificate.reissue"))
+    assert entry.actor == "registrar@sqi.example.cn"
+    assert (entry.before["issue_number"], entry.after["issue_number"]) == (1, 2)
     page = registrar.get(f"/staff/certificates/{cert.number_key}").get_data(as_text=True)
     assert "qr.png?size=print&amp;download=1" in page and "qr.svg?download=1" in page
 
