@@ -170,3 +170,30 @@ def test_downloaded_register_uploads_back_unchanged(app, make_certificate):
         text = BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ")
         assert "0 to create" in text and "0 to update" in text and "2 unchanged" in text, fmt
         assert "0 problems" in text
+
+
+def test_upload_and_command_line_find_the_same_problems(app, make_certificate, tmp_path):
+    stored = make_certificate(status="withdrawn", status_date=date(2025, 6, 1),
+                              status_reason="不符合认证要求")
+    body = csv_bytes([
+        row(),
+        row(certificate_number=stored.certificate_number, credit_code=stored.credit_code,
+            status="valid"),  # a final status cannot be undone, by any route
+        row(credit_code="91310000MA1FL0XX0X"),
+        row(status="expired"),
+        row(issue_date="2025-02-30"),
+    ])
+    path = tmp_path / "register.csv"
+    path.write_bytes(body)
+    result = app.test_cli_runner().invoke(args=["import-certificates", str(path), "--dry-run"])
+    assert result.exit_code != 0
+    from_cli = sorted(line.split(": ", 2) for line in result.stderr.splitlines()
+                      if line.startswith("line "))
+    client = signed_in_client(app, "registrar")
+    page = BeautifulSoup(upload(client, body).get_data(as_text=True), "html.parser")
+    from_upload = sorted([td.get_text(" ", strip=True) for td in tr.select("td")]
+                         for tr in page.select("#import-errors tbody tr"))
+    assert len(from_upload) == 4
+    assert from_upload == from_cli
+    assert any("withdrawn is final" in problem for _, _, problem in from_upload)
+    assert count(Certificate) == 1
