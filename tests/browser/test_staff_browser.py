@@ -10,9 +10,11 @@ pytestmark = pytest.mark.browser
 
 LABELS = {
     "zh-CN": {"sign_in": "登录", "home": "后台管理", "wrong": "邮箱或密码不正确",
-              "change": "变更状态", "check": "检查文件", "line": "第 3 行"},
+              "change": "变更状态", "check": "检查文件", "line": "第 3 行",
+              "apply": "确认导入这些改动", "done": "导入完成：新增 1 条"},
     "en": {"sign_in": "Sign in", "home": "Back office", "wrong": "e-mail or password is not",
-           "change": "Change status", "check": "Check the file", "line": "line 3"},
+           "change": "Change status", "check": "Check the file", "line": "line 3",
+           "apply": "Apply these changes", "done": "Import done: 1 created"},
 }
 
 
@@ -111,6 +113,41 @@ def test_upload_dry_run_shows_line_numbered_errors_and_writes_nothing(live_serve
     screenshot(page, f"staff-upload-errors-phone-{locale}")
     assert live_server.run(lambda: db.session.scalar(
         db.select(db.func.count()).select_from(Certificate))) == 0
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_upload_preview_then_apply_reaches_the_public_page(live_server, new_page, tmp_path,
+                                                           locale):
+    from portal.domain.records import CERTIFICATE_COLUMNS
+    from portal.extensions import db
+    from portal.models import Certificate
+
+    good = certificate_data()
+    values = {"certificate_number": good.certificate_number, "scheme": "QMS",
+              "standard": good.standard, "holder_name_zh": good.holder_name_zh,
+              "credit_code": good.credit_code, "scope_zh": good.scope_zh,
+              "issue_date": "2025-03-01", "expiry_date": "2028-02-28", "status": "valid",
+              "accreditation": "CNAS"}
+    register = tmp_path / "register.csv"
+    register.write_text(",".join(CERTIFICATE_COLUMNS) + "\n"
+                        + ",".join(values.get(c, "") for c in CERTIFICATE_COLUMNS) + "\n",
+                        encoding="utf-8")
+    email = add_user(live_server)
+    page = new_page(viewport=PHONE, locale=locale, java_script_enabled=False)
+    sign_in(page, live_server, email, locale)
+    page.goto(f"{live_server.url}/staff/upload")
+    page.set_input_files("#file", str(register))
+    page.get_by_role("button", name=LABELS[locale]["check"]).click()
+    assert page.locator("#import-errors").count() == 0
+    assert good.certificate_number in page.locator("#import-changes").inner_text()
+    assert live_server.run(lambda: db.session.scalar(
+        db.select(db.func.count()).select_from(Certificate))) == 0  # a preview writes nothing
+    page.get_by_role("button", name=LABELS[locale]["apply"]).click()
+    assert LABELS[locale]["done"] in page.locator(".flash--success").inner_text()
+    screenshot(page, f"staff-upload-applied-phone-{locale}")
+    page.goto(f"{live_server.url}/certificates/{good.certificate_number}")
+    assert page.locator(".badge--valid").count() >= 1
+    assert good.holder_name_zh in page.locator("main").inner_text()
 
 
 STAFF_PAGES = ["/staff/", "/staff/certificates", "/staff/certificates/new", "{cert}",
