@@ -28,6 +28,7 @@ from portal.staff.inputs import MAX_ID, page_number
 from portal.staff.views import password_problem_text
 
 AUDIT_PER_PAGE = 50
+EARLIEST_ALERT = date(1990, 1, 1)  # before the body existed: surely a typing error
 REVIEW_INTERVAL_DAYS = 365  # a public page not reviewed for longer is flagged
 ID = f"int(max={MAX_ID})"  # a larger id names nothing: 404, not a database error
 
@@ -211,7 +212,10 @@ def alerts() -> Any:
         try:
             published = date.fromisoformat(form.published_on.data.strip())
         except ValueError:
-            form.published_on.errors = [_("Enter a date as YYYY-MM-DD.")]
+            published = None
+        if published is None or not EARLIEST_ALERT <= published <= clock.today():
+            form.published_on.errors = [_("Enter a date from %(first)s to today as YYYY-MM-DD.",
+                                          first=EARLIEST_ALERT.isoformat())]
         else:
             alert_service.create_alert(form.kind.data, form.value.data,
                                        description_zh=form.description_zh.data,

@@ -291,9 +291,10 @@ def certificate_reissue(number: str) -> Response:
     cert = _lookup(number)
     form = ReissueForm()
     effective = _parse_day(form.effective_date) if form.validate_on_submit() else None
-    if effective is None or effective > clock.today():
-        flash(_("The certificate was not re-issued: give the date of the new issue (not in the "
-                "future) and a public reason."), "error")
+    first = cert.initial_issue_date or cert.issue_date
+    if effective is None or effective > clock.today() or effective < first:
+        flash(_("The certificate was not re-issued: give the date of the new issue (from "
+                "%(first)s to today) and a public reason.", first=first.isoformat()), "error")
     else:
         certificate_service.reissue_certificate(
             cert, effective=effective, reason=form.reason.data.strip(),

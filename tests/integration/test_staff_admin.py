@@ -4,6 +4,7 @@ import csv
 import io
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -175,6 +176,17 @@ def test_registrar_publishes_and_withdraws_an_alert(app):
     actions = db.session.scalars(db.select(AuditLogEntry.action).filter_by(
         entity_type="alert")).all()
     assert actions == ["alert.create", "alert.deactivate"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1989-12-31", "9999-12-31", "2026-02-30"])
+def test_alert_dates_must_be_plausible(app, day):
+    registrar = signed_in_client(app, "registrar")
+    response = registrar.post("/staff/alerts?lang=en", data={
+        "kind": "lookalike_site", "value": "sqi-verify.example", "description_zh": "仿冒网站",
+        "published_on": day})
+    assert response.status_code == 200
+    assert "Enter a date from 1990-01-01 to today" in text_of(response)
+    assert db.session.scalar(db.select(Alert)) is None
 
 
 def test_alert_form_requires_its_fields(app):

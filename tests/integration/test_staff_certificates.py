@@ -301,3 +301,16 @@ def test_start_page_lists_long_suspensions_and_coming_expiries(app, make_certifi
     # Complaints staff are not shown the register's reminders.
     handler = signed_in_client(app, "complaints")
     assert "suspensions-heading" not in handler.get("/staff/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "2019-02-28", "9999-12-31", "tomorrow"])
+def test_reissue_refuses_dates_outside_the_certificates_life(app, make_certificate, day):
+    cert = make_certificate(initial_issue_date=date(2019, 3, 1))
+    registrar = signed_in_client(app, "registrar")
+    response = registrar.post(f"/staff/certificates/{cert.number_key}/reissue?lang=en", data={
+        "effective_date": day, "reason": "证书换发"}, follow_redirects=True)
+    assert "was not re-issued" in text_of(response) and "2019-03-01" in text_of(response)
+    assert reload(cert).issue_number == 1
+    zh = registrar.post(f"/staff/certificates/{cert.number_key}/reissue?lang=zh", data={
+        "effective_date": day, "reason": "证书换发"}, follow_redirects=True)
+    assert "证书未换发" in text_of(zh)
