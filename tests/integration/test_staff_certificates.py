@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal import clock
+from portal.domain.status import CertificateStatus, can_move
 from portal.extensions import db
 from portal.i18n import STATUS_LABELS
 from portal.models import AuditLogEntry, Certificate, CertificateEvent, EventKind
@@ -314,3 +315,32 @@ def test_reissue_refuses_dates_outside_the_certificates_life(app, make_certifica
     zh = registrar.post(f"/staff/certificates/{cert.number_key}/reissue?lang=zh", data={
         "effective_date": day, "reason": "证书换发"}, follow_redirects=True)
     assert "证书未换发" in text_of(zh)
+
+
+REFUSED = [(current, target) for current in ("valid", "suspended", "withdrawn", "cancelled")
+           for target in ("valid", "suspended", "withdrawn", "cancelled")
+           if not can_move(CertificateStatus(current), CertificateStatus(target))]
+
+
+@pytest.mark.parametrize("current, target", REFUSED)
+def test_every_disallowed_transition_is_refused_with_a_reason(app, make_certificate, current,
+                                                              target):
+    extra = {} if current == "valid" else {"status_date": date(2025, 6, 1),
+                                           "status_reason": "获证组织申请"}
+    cert = make_certificate(status=current, **extra)
+    registrar = signed_in_client(app, "registrar")
+    response = registrar.post(f"/staff/certificates/{cert.number_key}/status?lang=en", data={
+        "status": target, "effective_date": clock.today().isoformat(),
+        "reason_class": "holder_request"})
+    assert response.status_code == 422
+    error = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
+        "main [role=alert]")
+    assert error is not None, "the refusal is announced at the top of the form"
+    labels = {s: str(STATUS_LABELS[s]) for s in ("valid", "suspended", "withdrawn", "cancelled")}
+    if current == target:
+        assert f"already “{labels[current]}”" in error.text
+    else:
+        assert f"status “{labels[current]}” cannot be changed to “{labels[target]}”" in error.text
+    assert reload(cert).status.value == current
+    assert db.session.scalar(db.select(AuditLogEntry).filter_by(action="certificate.status")) \
+        is None
