@@ -170,9 +170,18 @@ def test_registrar_publishes_and_withdraws_an_alert(app):
     assert response.status_code == 302
     alert = db.session.scalar(db.select(Alert))
     assert alert.active and alert.created_by == "registrar@sqi.example.cn"
+
+    def public_counterfeits() -> str:
+        page = BeautifulSoup(app.test_client().get("/alerts").get_data(as_text=True),
+                             "html.parser")
+        return page.select_one("[data-kind=counterfeit_number]").get_text(" ", strip=True)
+
+    assert "02722Q99999R9M" in public_counterfeits()
+    assert "该编号的证书系伪造" in public_counterfeits()
     registrar.post(f"/staff/alerts/{alert.id}/deactivate")
     db.session.expire_all()
     assert not alert.active
+    assert "02722Q99999R9M" not in public_counterfeits()
     actions = db.session.scalars(db.select(AuditLogEntry.action).filter_by(
         entity_type="alert")).all()
     assert actions == ["alert.create", "alert.deactivate"]
