@@ -177,13 +177,17 @@ def update_certificate(cert: Certificate, data: CertificateData, *, actor: str, 
     if "scope_zh" in changes or "scope_en" in changes:
         events.append(_event(cert, scope_change or EventKind.SCOPE_CHANGED, effective=today,
                              actor=actor, now=now, reason=reason, note=note))
-    if "expiry_date" in changes and data.expiry_date > date.fromisoformat(before["expiry_date"]):
+    renewed = ("expiry_date" in changes
+               and data.expiry_date > date.fromisoformat(before["expiry_date"]))
+    if renewed:
         events.append(_event(cert, EventKind.RENEWED, effective=data.issue_date, actor=actor,
                              now=now, details={"expiry_date": data.expiry_date.isoformat(),
                                                "previous_expiry_date": before["expiry_date"]}))
+    # An earlier expiry date is a correction of what the paper says, not a renewal: it must
+    # reach the history, or a copy printed with the later date would still read "current".
     other = sorted(set(changes) - {"holder_name_zh", "scope_zh", "scope_en", "status",
                                    "status_date", "status_reason", "former_names",
-                                   "expiry_date"})
+                                   *(("expiry_date",) if renewed else ())})
     if other:
         events.append(_event(cert, EventKind.CORRECTED, effective=today, actor=actor, now=now,
                              reason=reason, note=note, details={"fields": other}))

@@ -146,7 +146,7 @@ SCOPE_KINDS: Final = frozenset({EventKind.SCOPE_EXTENDED, EventKind.SCOPE_REDUCE
 # Fields printed on a certificate: correcting one of them makes earlier prints wrong.
 PRINTED_FIELDS: Final = frozenset({
     "holder_name_en", "address_zh", "address_en", "standard", "scheme", "sites", "credit_code",
-    "issue_date", "initial_issue_date", "accreditation"})
+    "issue_date", "initial_issue_date", "expiry_date", "accreditation"})
 
 
 @dataclass(frozen=True)

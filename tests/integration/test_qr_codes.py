@@ -354,6 +354,21 @@ def test_code_printed_before_a_correction_of_printed_details_reads_not_current(
     assert "corrected" in page(open_code(client, url)).select_one(".qr-reason").text
 
 
+def test_code_printed_before_an_earlier_expiry_date_reads_not_current(client,
+                                                                       make_certificate):
+    cert = make_certificate(issue_date=date(2025, 3, 1), expiry_date=date(2028, 2, 28))
+    url = scan_png(client, cert.certificate_number)
+    data = certificate_data(certificate_number=cert.certificate_number,
+                            holder_name_zh=cert.holder_name_zh, credit_code=cert.credit_code,
+                            holder_name_en=cert.holder_name_en, scope_zh=cert.scope_zh,
+                            issue_date=date(2025, 3, 1), expiry_date=date(2027, 2, 28))
+    events = certificate_service.update_certificate(cert, data, actor="t", now=NOW)
+    db.session.commit()
+    assert [(e.kind.value, e.details) for e in events] == [
+        ("corrected", {"fields": ["expiry_date"]})]
+    assert stale_reasons(client, url) == ["corrected"]
+
+
 def test_landing_page_shows_scope_standard_and_validity(client, make_certificate):
     cert = make_certificate(scope_en="Design and sale of integrated circuits",
                             standard="GB/T 24001-2016/ISO 14001:2015", scheme="EMS",
