@@ -64,6 +64,19 @@ Progress = Callable[[str, int, int], None]
 
 LIST_SEPARATORS = re.compile(r"[;；]")  # full-width too: staff type Chinese in Excel
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Dates outside these years are typing slips or placeholders (0001-01-01, 9999-12-31): the
+# body was founded in 1992 and no certificate is valid for more than a few years.
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+MAX_VALIDITY_YEARS = 10
+
+
+def _years_after(day: date, years: int) -> date:
+    """Return the same day `years` later (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 _TRUE = frozenset({"true"})
 _FALSE = frozenset({"false", ""})
 _QUERY_CHUNK = 500  # keys per IN (...) query: far below every backend's parameter limit
@@ -97,6 +110,9 @@ BAD_DATE = _l("%(value)s is not a date in the form YYYY-MM-DD")
 NO_SUCH_DAY = _l("%(value)s is not a day of the calendar")
 INITIAL_AFTER_ISSUE = _l("%(value)s is after issue_date %(issue)s")
 EXPIRY_NOT_AFTER_ISSUE = _l("%(value)s must be after issue_date %(issue)s")
+IMPLAUSIBLE_DATE = _l("%(value)s is outside the years a certificate can carry "
+                      "(%(first)s to %(last)s)")
+VALIDITY_TOO_LONG = _l("%(value)s is more than %(years)s years after issue_date %(issue)s")
 STATUS_BEFORE_ISSUE = _l("%(value)s is before the certificate was first issued (%(first)s)")
 STATUS_BEFORE_STORED = _l("%(value)s is before the stored status change of %(stored)s")
 BAD_CREDIT_LENGTH = _l("%(value)s: must be 18 characters, got %(length)s")
@@ -401,10 +417,15 @@ class _RowChecker:
             self.fail(column, BAD_DATE, value=value)
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             self.fail(column, NO_SUCH_DAY, value=value)
             return None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:  # e.g. 0001-01-01 typed for "unknown"
+            self.fail(column, IMPLAUSIBLE_DATE, value=value, first=EARLIEST_DATE.year,
+                      last=LATEST_DATE.year)
+            return None
+        return day
 
     def certificate(self) -> CertificateData | None:
         number = self.text("certificate_number")
@@ -459,6 +480,9 @@ class _RowChecker:
                 value=expiry.isoformat(),
                 issue=issued.isoformat(),
             )
+        if issued and expiry and expiry > _years_after(issued, MAX_VALIDITY_YEARS):
+            self.fail("expiry_date", VALIDITY_TOO_LONG, value=expiry.isoformat(),
+                      years=MAX_VALIDITY_YEARS, issue=issued.isoformat())
         first = initial or issued
         if status_date and first and status_date < first:
             self.fail(

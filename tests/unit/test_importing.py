@@ -244,6 +244,19 @@ def test_line_numbers_count_physical_lines_of_multiline_values(app):
             "optionally separated by -, / or spaces"),
         ),
         ({"province": "省" * 51}, "province: too long: 51 characters, at most 50"),
+        (
+            {"initial_issue_date": "0001-01-01"},
+            ("initial_issue_date: 0001-01-01 is outside the years a certificate can carry "
+            "(1990 to 2099)"),
+        ),
+        (
+            {"expiry_date": "9999-12-31"},
+            "expiry_date: 9999-12-31 is outside the years a certificate can carry (1990 to 2099)",
+        ),
+        (
+            {"expiry_date": "2035-03-02"},
+            "expiry_date: 2035-03-02 is more than 10 years after issue_date 2025-03-01",
+        ),
     ],
 )
 def test_each_rule_names_the_column_and_the_problem(app, values, expected):
