@@ -24,6 +24,7 @@ from portal.models import AlertKind
 from portal.public import bp
 from portal.services import alerts as alert_service
 from portal.services import content as content_service
+from portal.services import content_reviews
 
 # Information pages are the same for every visitor of a language; proxies may keep them briefly.
 CONTENT_CACHE_CONTROL = "public, max-age=300"
@@ -70,7 +71,7 @@ def _content_response(slug: str, template: str = "public/content_page.html") -> 
     """Render content page `slug` in the visitor's language, or an explained 503 page."""
     lang = content_service.content_lang(str(get_locale()))
     try:
-        page = content_service.load_page(slug, lang)
+        page = content_reviews.reviewed_page(slug, lang)
     except content_service.ContentError as exc:
         # A missing or malformed file is a deployment mistake: log it for staff (the message
         # names the file and the problem), explain it to the reader, never cache the failure.

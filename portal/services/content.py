@@ -35,7 +35,6 @@ PAGES: Final = {
     "complaints": "/complaints",
     "transparency": "/transparency",
     "about": "/about",
-    "alerts": "/alerts",
 }
 _FRONT_MATTER: Final = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _ALLOWED_TAGS: Final = {
@@ -186,11 +185,11 @@ def review_dates() -> list[dict[str, object]]:
             try:
                 page = load_page(slug, lang)
             except ContentError:
-                rows.append({"url": url, "title": slug, "lang": lang,
+                rows.append({"url": url, "title": slug, "lang": lang, "slug": slug,
                              "path": str(page_file(slug, lang).relative_to(ROOT)),
                              "last_reviewed": None})
                 continue
-            rows.append({"url": url + ("?lang=en" if lang == "en" else "?lang=zh"),
+            rows.append({"url": url + ("?lang=en" if lang == "en" else "?lang=zh"), "slug": slug,
                          "title": page.title, "lang": lang, "path": page.path,
                          "last_reviewed": page.last_reviewed})
     return rows

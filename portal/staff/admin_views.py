@@ -11,7 +11,7 @@ from portal import clock
 from portal.extensions import db
 from portal.models import Alert, Role, User
 from portal.services import alerts as alert_service
-from portal.services import audit_trail, content
+from portal.services import audit_trail, content_reviews
 from portal.services import staff as staff_service
 from portal.staff import bp
 from portal.staff.access import roles_required
@@ -246,5 +246,23 @@ def alert_toggle(alert_id: int, change: str) -> Response:
 @roles_required(Role.ADMIN)
 def content_pages() -> str:
     """The public information pages and the date each was last reviewed."""
-    return render_template("staff/content_pages.html", pages=content.review_dates(),
+    return render_template("staff/content_pages.html", pages=content_reviews.review_list(),
                            today=clock.today(), review_days=REVIEW_INTERVAL_DAYS)
+
+
+@bp.post("/content/<slug>/<any(zh, en):lang>/reviewed")
+@roles_required(Role.ADMIN)
+def content_reviewed(slug: str, lang: str) -> Response:
+    """Confirm that a public page was reviewed today and is still right."""
+    if slug not in content_reviews.PAGES:
+        abort(404)
+    try:
+        content_reviews.confirm_review(slug, lang, actor=current_user.email,
+                                       now=clock.utcnow(), today=clock.today())
+    except content_reviews.ContentError:
+        flash(_("This page's file is missing or malformed: fix the file before confirming a "
+                "review."), "error")
+    else:
+        flash(_("Review of %(page)s (%(lang)s) recorded for today.", page=slug, lang=lang),
+              "success")
+    return redirect(url_for("staff.content_pages"))

@@ -16,6 +16,7 @@ from portal.domain.schemes import BY_CODE, CATEGORIES
 from portal.i18n import CATEGORY_LABELS, current_lang, scheme_label
 from portal.services import complaints as complaint_service
 from portal.services import content as content_service
+from portal.services import content_reviews
 from portal.services import stats as stats_service
 from portal.services.transparency_chart import Group, Series, grouped_bar_chart
 from portal.templating import fmt_number
@@ -123,7 +124,7 @@ def statistics_csv(stats: stats_service.YearStatistics) -> str:
 def _content_page() -> content_service.ContentPage | None:
     lang = content_service.content_lang(str(get_locale()))
     try:
-        return content_service.load_page("transparency", lang)
+        return content_reviews.reviewed_page("transparency", lang)
     except (content_service.ContentError, OSError, ValueError):
         # The live figures are still worth showing; staff see the broken file in the log.
         current_app.logger.exception("content page 'transparency' (%s) cannot be shown", lang)

@@ -74,6 +74,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "staff.audit_log": ADMIN,
     "staff.audit_log_csv": ADMIN,
     "staff.content_pages": ADMIN,
+    "staff.content_reviewed": ADMIN,
 }
 MISSING_ID = 987654
 MISSING_TEXT = "NO-SUCH-0000"

@@ -241,7 +241,7 @@ def test_public_pages_review_dates_are_listed(app, monkeypatch, tmp_path):
     fresh = rows[("en", "content/services.en.md")]
     assert today.isoformat() in fresh and "due for review" not in fresh
     assert "in the future" in rows[("zh", "content/about.zh.md")]
-    for broken in (("en", "content/about.en.md"), ("zh", "content/alerts.zh.md")):
+    for broken in (("en", "content/about.en.md"), ("zh", "content/transparency.zh.md")):
         assert "missing or its front matter is malformed" in rows[broken], broken
     link = page.select_one("#content-pages tbody tr a")
     assert link["href"] == "/services?lang=zh"
@@ -258,3 +258,40 @@ def test_public_pages_list_reads_the_real_content_folder(app):
     assert files == [f"content/{slug}.{lang}.md" for slug in content.PAGES
                      for lang in content.LANGS]
     assert signed_in_client(app, "registrar").get("/staff/content").status_code == 403
+
+
+def test_confirmed_review_shows_on_the_public_page_and_in_the_audit_log(app, monkeypatch,
+                                                                         tmp_path):
+    from portal.services import content
+
+    monkeypatch.setattr(content, "ROOT", tmp_path)
+    monkeypatch.setattr(content, "CONTENT_DIR", tmp_path / "content")
+    write_page(tmp_path / "content", "services", "en", "How to get certified", "2020-01-01")
+    (tmp_path / "content" / "about.en.md").write_text("no front matter", encoding="utf-8")
+    today = clock.today()
+    public = app.test_client()
+    assert "January 1, 2020" in public.get("/services?lang=en").get_data(as_text=True)
+
+    admin = signed_in_client(app, "admin")
+    admin.get("/staff/content?lang=en")
+    response = admin.post("/staff/content/services/en/reviewed", follow_redirects=True)
+    assert "recorded for today" in response.get_data(as_text=True)
+    row = BeautifulSoup(admin.get("/staff/content?lang=en").get_data(as_text=True),
+                        "html.parser").select_one('tr[data-lang="en"]')
+    assert today.isoformat() in row.text and "admin@sqi.example.cn" in row.text
+    assert "due for review" not in row.text
+    shown = BeautifulSoup(public.get("/services?lang=en").get_data(as_text=True), "html.parser")
+    assert f"{today:%B} {today.day}, {today.year}" in shown.select_one(
+        ".content-page__reviewed").text
+    entry = db.session.scalar(db.select(AuditLogEntry).where(
+        AuditLogEntry.action == "content.review"))
+    assert (entry.entity_id, entry.before, entry.after["last_reviewed"]) == (
+        "services.en", {"last_reviewed": "2020-01-01"}, today.isoformat())
+    # A broken file cannot be confirmed; an unknown page does not exist; others may not.
+    response = admin.post("/staff/content/about/en/reviewed", follow_redirects=True)
+    assert "missing or malformed" in response.get_data(as_text=True)
+    assert admin.post("/staff/content/no-such-page/en/reviewed").status_code == 404
+    registrar = signed_in_client(app, "registrar")
+    assert registrar.post("/staff/content/services/en/reviewed").status_code == 403
+    assert db.session.scalar(db.select(db.func.count(AuditLogEntry.id)).where(
+        AuditLogEntry.action == "content.review")) == 1

@@ -31,6 +31,7 @@ WRITES = {
     "staff.user_unlock": "staff.unlock",
     "staff.alerts": "alert.create",
     "staff.alert_toggle": "alert.deactivate",
+    "staff.content_reviewed": "content.review",
     "staff.password": "staff.password_change",
     "staff.login": "staff.login",
 }
@@ -123,6 +124,8 @@ def test_every_back_office_write_is_audited(app, make_certificate):
     alert = db.session.scalar(db.select(Alert))
     entry = do("staff.alert_toggle", f"/staff/alerts/{alert.id}/deactivate")
     assert (entry.before["active"], entry.after["active"]) == (True, False)
+    entry = do("staff.content_reviewed", "/staff/content/services/en/reviewed")
+    assert entry.entity_id == "services.en" and entry.after["last_reviewed"] == today
     new = "a completely new passphrase"
     do("staff.password", "/staff/password", {"current": PASSWORD, "new": new, "confirm": new})
     client.post("/staff/logout")
