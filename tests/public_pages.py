@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal import clock
 from portal.domain.status import CertificateStatus
 from portal.extensions import db
-from portal.models import Certificate
+from portal.models import Certificate, CertificateEvent, EventKind
 from portal.services import qr as qr_service
 from portal.services import receipts as receipt_service
 
@@ -48,8 +48,10 @@ def example_pages(app: Flask) -> list[Page]:
     """Return one address for every public page (run inside `app`'s context, demo data loaded)."""
     today = clock.today()
     public = Certificate.restricted.is_(False)
+    renamed = select(CertificateEvent.certificate_id).where(
+        CertificateEvent.kind == EventKind.RENAMED)
     valid = _pick(public, Certificate.status == CertificateStatus.VALID,
-                  Certificate.expiry_date > today, Certificate.former_names != [])
+                  Certificate.expiry_date > today, Certificate.id.in_(renamed))
     suspended = _pick(public, Certificate.status == CertificateStatus.SUSPENDED,
                       Certificate.expiry_date > today)
     expired = _pick(public, Certificate.status == CertificateStatus.VALID,
