@@ -1,14 +1,25 @@
 """Search benchmark (issue #7): build time, index size and query latency, Whoosh vs SQLite FTS5.
 
 Builds 100,000 and then 1,000,000 synthetic certificates (about 30 minutes on two cores;
-BENCH_SEARCH_1M=0 stops after 100,000, BENCH_SEARCH_N=n runs one size), indexes them with the portal's `search_index` (parallel writers) and, in
-the same run, into a SQLite FTS5 table fed with the same analysed terms. Then it times at
-least 500 realistic queries — name fragments, scope words, English words with and without a
-typo, certificate numbers in several spellings, credit codes, and filtered searches — each
-one page of 20 results with exact-first ordering, a bounded total, facet counts and
-highlighting of every hit. Run: `.venv/bin/python -m benchmarks.bench_search`.
+BENCH_SEARCH_1M=0 stops after 100,000, BENCH_SEARCH_N=n runs one size), indexes them with
+the portal's `search_index` (parallel writers) and, in the same run, into a SQLite FTS5 table
+fed with the same analysed terms. Then it times at least 500 realistic queries — name
+fragments, scope words, English words with and without a typo, certificate numbers in several
+spellings, credit codes, and filtered searches — each one page of 20 results with exact-first
+ordering, the total, facet counts and highlighting of every hit.
+Run: `.venv/bin/python -m benchmarks bench_search`.
+
+For iterating (the data are deterministic, so the same queries meet the same index):
+
+- `BENCH_SEARCH_DIR=/tmp/bench` keeps the built indexes in `/tmp/bench/<n>/` and reuses them
+  when present (the recorded build time is printed again);
+- `BENCH_SEARCH_ENGINES=whoosh` (or `fts5`) runs one engine only;
+- `BENCH_SEARCH_CLASSES=1` also prints p50/p95/max per query class (Whoosh);
+- `BENCH_SEARCH_PROFILE=/tmp/q.prof` writes a cProfile of the Whoosh query phase.
 """
 
+import cProfile
+import json
 import os
 import random
 import shutil
@@ -124,9 +135,16 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def queries(docs: list[CertificateDoc], rng: random.Random, n: int) -> list[tuple[str, Filters]]:
+@dataclass(frozen=True)
+class Query:
+    kind: str
+    text: str
+    filters: Filters
+
+
+def queries(docs: list[CertificateDoc], rng: random.Random, n: int) -> list[Query]:
     """Return `n` realistic queries with their filters."""
-    out: list[tuple[str, Filters]] = []
+    out: list[Query] = []
     kinds = ["fragment", "fragment", "fragment", "scope", "english", "typo", "number",
              "number_spaced", "number_part", "credit", "filtered", "filtered", "broad",
              "traditional"]
@@ -163,7 +181,7 @@ def queries(docs: list[CertificateDoc], rng: random.Random, n: int) -> list[tupl
             filters = rng.choice((Filters(), Filters(status="valid")))
         else:
             q = "華虹電子" if i % 2 else "東方機械"
-        out.append((q, filters))
+        out.append(Query(kind, q, filters))
     return out
 
 
@@ -176,27 +194,69 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def bench_whoosh(docs: list[CertificateDoc], qs: list[tuple[str, Filters]],
+def _built(workdir: Path, name: str, build: Callable[[], None]) -> float:
+    """Build once and record the time; with BENCH_SEARCH_DIR reuse an earlier build."""
+    marker = workdir / f"{name}.json"
+    if os.environ.get("BENCH_SEARCH_DIR") and marker.exists():
+        return float(json.loads(marker.read_text())["build_s"])
+    started = time.perf_counter()
+    build()
+    elapsed = time.perf_counter() - started
+    marker.write_text(json.dumps({"build_s": elapsed}))
+    return elapsed
+
+
+def label(q: Query) -> str:
+    """Name a query's class: its kind plus the filters it uses."""
+    used = [f for f in ("scheme", "status", "province") if getattr(q.filters, f)]
+    return q.kind + (f"[{'+'.join(used)}]" if used else "")
+
+
+def bench_whoosh(docs: list[CertificateDoc], qs: list[Query],
                  workdir: Path) -> dict[str, float]:
     location = workdir / "whoosh"
-    index = open_index(str(location), procs=2)
-    started = time.perf_counter()
-    index.rebuild(iter(docs), SyncState(last_id=0), timeout=10)
-    build = time.perf_counter() - started
+
+    def build() -> None:
+        shutil.rmtree(location, ignore_errors=True)
+        index = open_index(str(location), procs=2)
+        index.rebuild(iter(docs), SyncState(last_id=0), timeout=10)
+
+    build_s = _built(workdir, "whoosh", build)
+    if open_index(str(location)).doc_count() != len(docs):  # index format changed: rebuild
+        (workdir / "whoosh.json").unlink(missing_ok=True)
+        build_s = _built(workdir, "whoosh", build)
     by_key = {d.key: d for d in docs}
     index = open_index(str(location))  # a fresh process's view: nothing cached
+    t0 = time.perf_counter()
     index.search(parse_query("预热"), filters=Filters(), today=TODAY)
+    first_ms = (time.perf_counter() - t0) * 1000
     times = []
-    for text, filters in qs:
+    by_class: dict[str, list[float]] = {}
+    profile = os.environ.get("BENCH_SEARCH_PROFILE")
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    for q in qs:
         t0 = time.perf_counter()
-        parsed = parse_query(text)
-        results = index.search(parsed, filters=filters, today=TODAY, per_page=20)
+        parsed = parse_query(q.text)
+        results = index.search(parsed, filters=q.filters, today=TODAY, per_page=20)
         for key in results.keys:  # the page highlights every hit's names and scope
             doc = by_key[key]
             for field in (doc.holder_name_zh, doc.holder_name_en, doc.scope_zh):
                 highlight_spans(field, parsed, results.extra_words)
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"build_s": build, "size_mb": dir_size(location) / 1e6, **summary(times)}
+        elapsed = (time.perf_counter() - t0) * 1000
+        times.append(elapsed)
+        by_class.setdefault(label(q), []).append(elapsed)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    if os.environ.get("BENCH_SEARCH_CLASSES"):
+        print(f"first search (loads columns): {first_ms:.0f} ms")
+        print("| class | queries | p50 ms | p95 ms | max ms |")
+        for name, values in sorted(by_class.items(), key=lambda kv: -percentile(kv[1], 95)):
+            print(f"| {name} | {len(values)} | {statistics.median(values):.2f} | "
+                  f"{percentile(values, 95):.2f} | {max(values):.2f} |")
+    return {"build_s": build_s, "size_mb": dir_size(location) / 1e6, **summary(times)}
 
 
 def fts_match(text: str) -> str:
@@ -213,32 +273,17 @@ def fts_match(text: str) -> str:
     return " OR ".join(f"({a})" for a in alternatives)
 
 
-def bench_fts5(docs: list[CertificateDoc], qs: list[tuple[str, Filters]],
+def bench_fts5(docs: list[CertificateDoc], qs: list[Query],
                workdir: Path) -> dict[str, float]:
     path = workdir / "fts5.sqlite3"
+    build = _built(workdir, "fts5", lambda: build_fts5(docs, path))
     conn = sqlite3.connect(path)
-    conn.executescript(
-        "CREATE VIRTUAL TABLE f USING fts5(name, other, ids, tokenize='unicode61');"
-        "CREATE TABLE c (id INTEGER PRIMARY KEY, key TEXT, scheme TEXT, status TEXT, "
-        "province TEXT, expiry TEXT);")
-    started = time.perf_counter()
-    with conn:
-        for i, d in enumerate(docs, 1):
-            conn.execute("INSERT INTO f(rowid, name, other, ids) VALUES (?, ?, ?, ?)", (
-                i, " ".join(t for n in (d.holder_name_zh, d.holder_name_en, *d.former_names)
-                            for t in analyse(n, name=True)),
-                " ".join(t for o in (d.scope_zh, d.scope_en, d.standard, d.province, d.city)
-                         for t in analyse(o)),
-                " ".join([*number_terms(d.certificate_number, d.key), d.credit_code])))
-            conn.execute("INSERT INTO c VALUES (?, ?, ?, ?, ?, ?)", (
-                i, d.key, d.scheme, d.status, d.province, d.expiry_date.isoformat()))
-        conn.execute("CREATE INDEX c_scheme ON c(scheme)")
-    build = time.perf_counter() - started
     today = TODAY.isoformat()
     status_sql = ("CASE WHEN c.status IN ('valid','suspended') AND c.expiry < ? "
                   "THEN 'expired' ELSE c.status END")
     times = []
-    for text, filters in qs:
+    for q in qs:
+        text, filters = q.text, q.filters
         t0 = time.perf_counter()
         match = fts_match(text)
         if match:
@@ -262,6 +307,27 @@ def bench_fts5(docs: list[CertificateDoc], qs: list[tuple[str, Filters]],
     return {"build_s": build, "size_mb": path.stat().st_size / 1e6, **summary(times)}
 
 
+def build_fts5(docs: list[CertificateDoc], path: Path) -> None:
+    path.unlink(missing_ok=True)
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE VIRTUAL TABLE f USING fts5(name, other, ids, tokenize='unicode61');"
+        "CREATE TABLE c (id INTEGER PRIMARY KEY, key TEXT, scheme TEXT, status TEXT, "
+        "province TEXT, expiry TEXT);")
+    with conn:
+        for i, d in enumerate(docs, 1):
+            conn.execute("INSERT INTO f(rowid, name, other, ids) VALUES (?, ?, ?, ?)", (
+                i, " ".join(t for n in (d.holder_name_zh, d.holder_name_en, *d.former_names)
+                            for t in analyse(n, name=True)),
+                " ".join(t for o in (d.scope_zh, d.scope_en, d.standard, d.province, d.city)
+                         for t in analyse(o)),
+                " ".join([*number_terms(d.certificate_number, d.key), d.credit_code])))
+            conn.execute("INSERT INTO c VALUES (?, ?, ?, ?, ?, ?)", (
+                i, d.key, d.scheme, d.status, d.province, d.expiry_date.isoformat()))
+        conn.execute("CREATE INDEX c_scheme ON c(scheme)")
+    conn.close()
+
+
 def summary(times: list[float]) -> dict[str, float]:
     return {"queries": len(times), "p50_ms": statistics.median(times),
             "p95_ms": percentile(times, 95), "p99_ms": percentile(times, 99)}
@@ -271,20 +337,32 @@ def run(n: int, print_row: Callable[[str], None]) -> None:
     rng = random.Random(SEED)
     docs = list(synthetic(n, rng))
     qs = queries(docs, random.Random(SEED + 1), 700)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    keep = os.environ.get("BENCH_SEARCH_DIR")
+    if keep:
+        workdir = Path(keep) / str(n)
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    engines = os.environ.get("BENCH_SEARCH_ENGINES", "whoosh,fts5").split(",")
+    rows: dict[str, dict[str, float]] = {}
     try:
-        w = bench_whoosh(docs, qs, workdir)
-        f = bench_fts5(docs, qs, workdir)
+        if "whoosh" in engines:
+            rows["whoosh (search_index)"] = bench_whoosh(docs, qs, workdir)
+        if "fts5" in engines:
+            rows["sqlite fts5 baseline"] = bench_fts5(docs, qs, workdir)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    for name, r in (("whoosh (search_index)", w), ("sqlite fts5 baseline", f)):
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    for name, r in rows.items():
         print_row(f"| {n:>9,} | {name:<22} | {r['build_s']:>8.1f} | {r['size_mb']:>8.1f} | "
                   f"{r['queries']:>7.0f} | {r['p50_ms']:>7.2f} | {r['p95_ms']:>7.2f} | "
                   f"{r['p99_ms']:>7.2f} |")
-    print_row(f"| {n:>9,} | {'ratio whoosh / fts5':<22} | {w['build_s'] / f['build_s']:>8.2f} | "
-              f"{w['size_mb'] / f['size_mb']:>8.2f} |         | "
-              f"{w['p50_ms'] / f['p50_ms']:>7.2f} | {w['p95_ms'] / f['p95_ms']:>7.2f} | "
-              f"{w['p99_ms'] / f['p99_ms']:>7.2f} |")
+    if len(rows) == 2:
+        w, f = rows.values()
+        print_row(f"| {n:>9,} | {'ratio whoosh / fts5':<22} | "
+                  f"{w['build_s'] / f['build_s']:>8.2f} | {w['size_mb'] / f['size_mb']:>8.2f} |"
+                  f"         | {w['p50_ms'] / f['p50_ms']:>7.2f} | "
+                  f"{w['p95_ms'] / f['p95_ms']:>7.2f} | {w['p99_ms'] / f['p99_ms']:>7.2f} |")
 
 
 def main() -> None:
