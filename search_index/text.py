@@ -209,33 +209,40 @@ def highlight_spans(text: str, query: ParsedQuery,
     """Split `text` into (piece, matched) parts where the query's terms occur."""
     if not text:
         return []
-    folded_chars = [_fold_char(ch) for ch in text]
-    folded = "".join(c if len(c) == 1 else c[:1] or " " for c in folded_chars)
-    marks = [False] * len(text)
-    grams = {g for n in query.needles for g in ([n] if len(n) == 1 else
-                                                 [n[i : i + 2] for i in range(len(n) - 1)])}
-    for gram in grams:
-        for start, end in _cjk_matches(folded, gram):
-            for i in range(start, end):
-                marks[i] = True
+    # One folded character per character of `text`, so positions line up.
+    folded = text.lower() if text.isascii() else "".join(map(_fold_one, text))
+    marks = bytearray(len(text))
+    pattern = _gram_pattern(query.needles)
+    if pattern is not None:
+        for m in pattern.finditer(folded):  # zero-width: overlapping matches are all found
+            marks[m.start() : m.end(1)] = b"\x01" * (m.end(1) - m.start())
     stems = set(query.words) | extra_words
     if stems:
-        for m in re.finditer(r"[a-z0-9]+", folded):
+        for m in _WORD.finditer(folded):
             if stem(m.group()) in stems:
-                for i in range(m.start(), m.end()):
-                    marks[i] = True
-    pieces: list[tuple[str, bool]] = []
-    for ch, mark in zip(text, marks, strict=True):
-        if pieces and pieces[-1][1] == mark:
-            pieces[-1] = (pieces[-1][0] + ch, mark)
-        else:
-            pieces.append((ch, mark))
-    return pieces
+                marks[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    return [(text[m.start() : m.end()], m.group()[0] == 1) for m in _RUNS.finditer(marks)]
 
 
-def _cjk_matches(folded: str, needle: str) -> list[tuple[int, int]]:
-    """Find `needle` in `folded`, letting brackets in the text sit between its characters."""
-    if not needle:
-        return []
-    pattern = f"[{re.escape(_BRACKETS)}]?".join(re.escape(ch) for ch in needle)
-    return [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
+_WORD: Final = re.compile(r"[a-z0-9]+")
+_RUNS: Final = re.compile(rb"\x01+|\x00+")
+
+
+@lru_cache(maxsize=65536)
+def _fold_one(ch: str) -> str:
+    out = _fold_char(ch)
+    return out if len(out) == 1 else out[:1] or " "
+
+
+@lru_cache(maxsize=1024)
+def _gram_pattern(needles: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Return a pattern finding every gram of `needles`, letting brackets in the text sit
+    between its characters (longest grams first, so a bigram wins over a unigram)."""
+    grams = {g for n in needles for g in ([n] if len(n) == 1 else
+                                          [n[i : i + 2] for i in range(len(n) - 1)])}
+    if not grams:
+        return None
+    between = f"[{re.escape(_BRACKETS)}]?"
+    alternatives = [between.join(re.escape(ch) for ch in gram)
+                    for gram in sorted(grams, key=lambda g: (-len(g), g))]
+    return re.compile("(?=(" + "|".join(alternatives) + "))")
