@@ -2,30 +2,36 @@
 
 Text is analysed by `search_index.text` into plain terms before Whoosh sees it, so user input
 never reaches a query parser. Whoosh stores the postings, columns and documents, handles
-segments, locking and atomic commits; matching is set algebra over posting lists and columns
-cached per segment (a segment never changes once written, so after a one-document update only
-the new small segment is read).
+segments, locking and atomic commits. Matching, totals, facet counts and ranking are bit
+operations on document sets held as int bitmasks (`search_index.bitset`), made from posting
+lists and columns once per segment (a segment never changes once written, so after a
+one-document update only the new small segment is read).
 """
 
 import heapq
 import logging
 import os
+import struct
+import sys
 import threading
-from collections import Counter, OrderedDict
+from array import array
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 from typing import Any, Final
 
 from whoosh import index as whoosh_index
-from whoosh.columns import NumericColumn, RefBytesColumn, VarBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, STORED, Schema
+from whoosh.columns import NumericColumn, RefBytesColumn
+from whoosh.fields import COLUMN, ID, STORED, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
-from whoosh.system import pack_uint
 from whoosh.writing import CLEAR
 
+from search_index import bitset
 from search_index.model import (
     CertificateDoc,
     Facets,
@@ -47,25 +53,35 @@ from search_index.text import (
 log = logging.getLogger(__name__)
 
 META_KEY: Final = "__meta__"
-FACET_CAP: Final = 200_000  # beyond this many matches, facet counts are not worth their cost
-SEGMENT_CACHE_ITEMS: Final = 4_000_000  # document ids kept in cached posting sets (~150 MB)
+FACET_FIELDS: Final = ("scheme", "status", "province")
+SEGMENT_CACHE_BYTES: Final = 192 << 20  # posting lists kept as per-segment bitmasks
+VIEW_CACHE_BYTES: Final = 64 << 20  # sets kept for the current generation
+SUGGEST_CAP: Final = 200_000  # a clause matching more says nothing about near matches
 MAX_FUZZY_OPTIONS: Final = 12
-_COLUMNS: Final = ("scheme", "status", "province", "expiry", "issued", "namelen")
 RESULT_WINDOW: Final = 1_000  # deepest result reachable by paging
+# Facets of at most max(FEW_DOCS, documents / FEW_DOCS_DIVISOR) matches are counted one
+# document at a time; more, one bitmask AND and population count per value.
+FEW_DOCS: Final = 64
+FEW_DOCS_DIVISOR: Final = 500
+# Ranking: at most SORT_DOCS matches of a segment are sorted; more are taken from the first
+# runs of the segment's ranking order holding any (ORDER_RUNS runs of ≥ ORDER_RUN_MIN docs).
+SORT_DOCS: Final = 2_000
+ORDER_RUNS: Final = 64
+ORDER_RUN_MIN: Final = 1_024
 
 
-class _Terms(KEYWORD):
+class _Terms(ID):
     """A field fed with terms already analysed by `search_index.text` (space-separated).
 
-    Whoosh's analyzer pipeline makes a Token object per word; counting the words directly
-    is several times faster and yields the same postings (Frequency format).
+    Postings only say which documents hold a term (Existence format: no frequencies,
+    weights or field lengths), since matching is set algebra and reads nothing else; that
+    keeps posting blocks small to write and quick to read. Whoosh's analyzer pipeline would
+    make a Token object per word; splitting the words directly is several times faster.
     """
 
     def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:
-        boost = self.format.field_boost
         words = value.split() if isinstance(value, str) else value
-        return [(w.encode("utf-8"), n, n * boost, pack_uint(n))
-                for w, n in Counter(words).items()]
+        return [(w.encode("utf-8"), 1, 1.0, b"") for w in set(words)]
 
 
 def _schema() -> Schema:
@@ -75,11 +91,12 @@ def _schema() -> Schema:
         key=ID(stored=True, unique=True),
         credit=ID(),
         ids=_Terms(),
-        name=_Terms(scorable=True, field_boost=3.0),
-        other=_Terms(scorable=True),
+        name=_Terms(),
+        other=_Terms(),
+        # One reference byte per document (while a segment has < 256 values): read whole.
         scheme=COLUMN(RefBytesColumn()),
         status=COLUMN(RefBytesColumn()),
-        province=COLUMN(VarBytesColumn()),
+        province=COLUMN(RefBytesColumn()),
         expiry=COLUMN(NumericColumn("I")),
         issued=COLUMN(NumericColumn("I")),
         namelen=COLUMN(NumericColumn("I")),
@@ -112,34 +129,247 @@ def _fields(doc: CertificateDoc) -> dict[str, Any]:
     }
 
 
-@dataclass
-class _View:
-    """One searcher generation with its per-document values and cached document sets.
+class _Segment:
+    """The per-document values of one segment, read once: a segment never changes after it is
+    written (its deletions belong to a generation and are kept in the view instead).
 
-    Matching is set algebra over cached posting sets (C speed), not Whoosh's per-posting
-    Python matchers: an AND of common bigrams over 100,000 names costs a few set
-    intersections instead of walking every posting.
+    Filter columns are kept as one code byte per document plus the list of values; dates and
+    name lengths as arrays. Sets derived from them (documents per value, per expiry day, in
+    ranking order) are made on first use and kept as long as the segment lives.
     """
 
-    searcher: Any
-    scheme: list[str]
-    status: list[str]
-    province: list[str]
-    expiry: list[int]
-    issued: list[int]
-    rank: list[int]  # shorter (closer) names first, then newer
-    newest: list[int]  # newer first
-    segments: list[tuple[Any, int, tuple[str, int]]]  # (reader, base, cache key)
-    deleted: frozenset[int]
-    sets: dict[tuple[Any, ...], set[int]] = field(default_factory=dict)
+    def __init__(self, reader: Any) -> None:
+        self.size = size = reader.doc_count_all()
+        self.full = (1 << size) - 1
+        self.codes: dict[str, tuple[bytes | array, list[str]]] = {
+            name: _code_column(reader, name, size) for name in ("scheme", "status", "province")}
+        self.expiry_raw = _raw_numbers(reader, "expiry", size)  # big-endian uint32 per doc
+        self.issued = _numbers(reader, "issued", size)
+        self.namelen = _numbers(reader, "namelen", size)
+        self.expiry = array("I", self.expiry_raw)
+        if sys.byteorder == "little":
+            self.expiry.byteswap()
+        self._lock = threading.Lock()
+        self._values: dict[str, dict[str, int]] = {}
+        self._expiry_planes: list[bytes] | None = None
+        self._status: dict[int, dict[str, int]] = {}
+        self._orders: dict[str, list[int]] = {}
 
-    def cached(self, key: tuple[Any, ...], make: Callable[[], set[int]]) -> set[int]:
-        found = self.sets.get(key)
+    def value(self, name: str, local: int) -> str:
+        codes, values = self.codes[name]
+        return values[codes[local]]
+
+    def public_status(self, local: int, day: int) -> str:
+        return public_status(self.value("status", local), self.expiry[local], day)
+
+    def value_sets(self, name: str) -> dict[str, int]:
+        """Return {value: documents} of a filter column (stored status for `status`)."""
+        found = self._values.get(name)
         if found is None:
-            if len(self.sets) > 2048:
-                self.sets.clear()
-            found = self.sets[key] = make()
+            codes, values = self.codes[name]
+            found = {}
+            for value, docs in zip(values, bitset.code_masks(codes, len(values)), strict=True):
+                if docs:
+                    found[value] = found.get(value, 0) | docs
+            with self._lock:
+                self._values[name] = found
         return found
+
+    def status_sets(self, day: int) -> dict[str, int]:
+        """Return {public status: documents} on `day` (valid/suspended past expiry: expired)."""
+        found = self._status.get(day)
+        if found is None:
+            stored = dict(self.value_sets("status"))
+            before = self._expired_before(day)
+            gone = 0
+            for name in ("valid", "suspended"):
+                docs = stored.get(name, 0)
+                late = docs & before
+                if late:
+                    stored[name] = docs ^ late
+                    gone |= late
+            if gone:
+                stored["expired"] = stored.get("expired", 0) | gone
+            found = {k: v for k, v in stored.items() if v}
+            with self._lock:
+                if len(self._status) > 2:  # yesterday's and older
+                    self._status.clear()
+                self._status[day] = found
+        return found
+
+    def _expired_before(self, day: int) -> int:
+        planes = self._expiry_planes
+        if planes is None:
+            raw = self.expiry_raw
+            planes = self._expiry_planes = [raw[i::4][::-1] for i in range(4)]
+        return bitset.less_than(planes, struct.pack(">I", min(max(day, 0), 0xFFFFFFFF)))
+
+    def order_runs(self, name: str) -> list[int]:
+        """Return the segment's documents in `newest` or `rank` order as consecutive runs of
+        about size / ORDER_RUNS documents, each run a bitmask; made once per segment.
+
+        Runs follow a coarse key (issue month; name length, then issue month), so no full
+        sort is needed: every document of a run precedes every document of the next one, and
+        within a run the few members a query needs are sorted exactly.
+        """
+        found = self._orders.get(name)
+        if found is None:
+            groups: dict[int, list[int]] = {}
+            if name == "rank":  # shorter (closer) names first, then newest
+                keys: Iterable[int] = (n << 20 | (0xFFFFF - v // 100)
+                                       for n, v in zip(self.namelen, self.issued, strict=True))
+            else:
+                keys = (0xFFFFF - v // 100 for v in self.issued)
+            for d, key in enumerate(keys):
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = [d]
+                else:
+                    group.append(d)
+            step = max(ORDER_RUN_MIN, -(-self.size // ORDER_RUNS))
+            found = []
+            run: list[int] = []
+            for key in sorted(groups):
+                run += groups[key]
+                if len(run) >= step:
+                    found.append(bitset.from_ids(run, self.size))
+                    run = []
+            if run:
+                found.append(bitset.from_ids(run, self.size))
+            with self._lock:
+                self._orders[name] = found
+        return found
+
+    def sort_key(self, name: str) -> Callable[[int], tuple[int, ...]]:
+        issued, namelen = self.issued, self.namelen
+        if name == "rank":
+            return lambda d: (namelen[d], -issued[d], d)
+        return lambda d: (-issued[d], d)
+
+
+@dataclass
+class _Part:
+    reader: Any
+    base: int
+    segid: str
+    data: _Segment
+    live: int  # the segment's documents not deleted in this generation (local numbers)
+
+
+class _View:
+    """One searcher generation: its segments, its live documents, and sets cached for it.
+
+    Every document set is an int bitmask over the generation's document numbers (see
+    `search_index.bitset`), so matching, totals and facet counts cost C-speed bit operations
+    whatever the number of matches.
+    """
+
+    def __init__(self, searcher: Any, parts: list[_Part]) -> None:
+        self.searcher = searcher
+        self.parts = parts
+        self.bases = [p.base for p in parts]
+        self.size = parts[-1].base + parts[-1].data.size if parts else 0
+        self.live = self.combine(p.live for p in parts)
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._cache_bytes = 0
+        self._lock = threading.Lock()
+
+    def combine(self, local_sets: Iterable[int]) -> int:
+        """Join per-segment sets (in segment order) into one set over the whole generation."""
+        out = 0
+        for part, docs in zip(self.parts, local_sets, strict=False):
+            if docs:
+                out |= docs << part.base if part.base else docs
+        return out
+
+    def cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        found = make()
+        cost = _cost(found)
+        with self._lock:
+            self._cache[key] = found
+            self._cache_bytes += cost
+            while self._cache_bytes > VIEW_CACHE_BYTES and len(self._cache) > 1:
+                _, old = self._cache.popitem(last=False)
+                self._cache_bytes -= _cost(old)
+        return found
+
+    def locate(self, doc: int) -> tuple[_Part, int]:
+        part = self.parts[bisect_right(self.bases, doc) - 1]
+        return part, doc - part.base
+
+    def per_part(self, docs: int) -> Iterator[tuple[_Part, int]]:
+        """Yield (segment, its documents in `docs` as local numbers) for non-empty pieces."""
+        top = docs.bit_length()
+        last = len(self.parts) - 1
+        for i, part in enumerate(self.parts):
+            if part.base >= top:
+                break
+            local = docs >> part.base if part.base else docs
+            if i < last:
+                local &= part.data.full
+            if local:
+                yield part, local
+
+    def value_sets(self, name: str, day: int) -> dict[str, int]:
+        """Return {value: documents} of a filter field (public status on `day`)."""
+
+        def make() -> dict[str, int]:
+            per_part = [p.data.status_sets(day) if name == "status" else
+                        p.data.value_sets(name) for p in self.parts]
+            values = {v for sets in per_part for v in sets}
+            return {v: self.combine(sets.get(v, 0) for sets in per_part) for v in values}
+
+        return self.cached(("values", name, day if name == "status" else 0), make)
+
+    def top(self, docs: int, order: str, need: int) -> list[int]:
+        """Return the first `need` documents of `docs` in `newest` or `rank` order."""
+        if need <= 0 or not docs:
+            return []
+        picked: list[tuple[tuple[int, ...], int]] = []
+        for part, local in self.per_part(docs):
+            data = part.data
+            key = data.sort_key(order)
+            if local.bit_count() <= SORT_DOCS:
+                chosen = heapq.nsmallest(need, bitset.to_ids(local), key=key)
+            else:
+                # Many: go through the segment's ranking order a run at a time (one AND
+                # each) and sort only the members in the first runs that hold any.
+                chosen = []
+                for run in data.order_runs(order):
+                    hit = local & run
+                    if hit:
+                        chosen += heapq.nsmallest(need - len(chosen), bitset.to_ids(hit),
+                                                  key=key)
+                        if len(chosen) >= need:
+                            break
+            picked += [(key(d), part.base + d) for d in chosen]
+        if len(picked) > need:
+            picked = heapq.nsmallest(need, picked, key=_global_key)
+        else:
+            picked.sort(key=_global_key)
+        return [doc for _, doc in picked]
+
+
+def _global_key(item: tuple[tuple[int, ...], int]) -> tuple[tuple[int, ...], int]:
+    # Segment-local tie-breaks end with the local number; order globally by the rest first.
+    return item[0][:-1], item[1]
+
+
+def _cost(value: Any) -> int:
+    if isinstance(value, int):
+        return value.bit_length() // 8 + 64
+    if isinstance(value, dict):
+        return sum(_cost(v) for v in value.values()) + 64
+    if isinstance(value, (set, frozenset)):
+        return 64 * len(value) + 64
+    if isinstance(value, array):
+        return value.itemsize * len(value) + 64
+    return 64
 
 
 class WhooshIndex:
@@ -149,11 +379,10 @@ class WhooshIndex:
         self.location = location
         self.procs = procs
         self._lock = threading.RLock()
+        self._load_lock = threading.Lock()
         self._segment_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._segment_cache_size = 0
-        self._segment_columns: dict[tuple[Any, ...], list[Any]] = {}
-        # (scheme, public status, province) -> code; grows only, shared by all segments
-        self._facet_numbering: dict[tuple[str, ...], int] = {}
+        self._segment_cache_bytes = 0
+        self._segments: dict[str, _Segment] = {}
         self._searcher: Any = None
         self._view: _View | None = None
         if location == ":memory:":
@@ -219,7 +448,7 @@ class WhooshIndex:
             if stored.get("key") != META_KEY:
                 yield IndexEntry(key=stored["key"], digest=stored.get("digest", ""))
 
-    def _segment_get(self, key: tuple[Any, ...], make: Callable[[], Any], size: int) -> Any:
+    def _segment_get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """Cache values of immutable segments (least recently used go first)."""
         with self._lock:
             found = self._segment_cache.get(key)
@@ -228,11 +457,13 @@ class WhooshIndex:
                 return found
         found = make()
         with self._lock:
-            self._segment_cache[key] = found
-            self._segment_cache_size += size(found)
-            while self._segment_cache_size > SEGMENT_CACHE_ITEMS and len(self._segment_cache) > 1:
+            if key not in self._segment_cache:
+                self._segment_cache[key] = found
+                self._segment_cache_bytes += _cost(found)
+            while (self._segment_cache_bytes > SEGMENT_CACHE_BYTES
+                   and len(self._segment_cache) > 1):
                 _, old = self._segment_cache.popitem(last=False)
-                self._segment_cache_size -= size(old)
+                self._segment_cache_bytes -= _cost(old)
         return found
 
     def _current_view(self) -> _View:
@@ -240,127 +471,66 @@ class WhooshIndex:
         with self._lock:
             if self._view is not None and self._view.searcher is searcher:
                 return self._view
-        columns: dict[str, list[Any]] = {f: [] for f in (*_COLUMNS, "newest", "rank")}
-        segments = []
-        deleted: set[int] = set()
-        live: set[str] = set()
-        for reader, base in searcher.reader().leaf_readers():
-            segment = reader.segment()
-            if segment is None:  # an empty index has a reader without a segment
-                continue
-            segid = segment.segment_id()
-            live.add(segid)
-            for name, values in columns.items():
-                values.extend(self._segment_column(reader, segid, name))
-            perdoc = reader._perdoc  # lists deletions without a matcher per document
-            gone = list(perdoc.deleted_docs()) if reader.has_deletions() else []
-            deleted.update(base + d for d in gone)
-            segments.append((reader, base, (segid, len(gone))))
-        for key in [k for k in self._segment_columns if k[0] not in live]:
-            del self._segment_columns[key]  # merged away
-        view = _View(searcher=searcher, scheme=columns["scheme"], status=columns["status"],
-                     province=columns["province"], expiry=columns["expiry"],
-                     issued=columns["issued"], rank=columns["rank"], newest=columns["newest"],
-                     segments=segments, deleted=frozenset(deleted))
-        with self._lock:
-            self._view = view
+        with self._load_lock:  # one thread reads new segments; the others then reuse them
+            with self._lock:
+                if self._view is not None and self._view.searcher is searcher:
+                    return self._view
+            parts = []
+            for reader, base in searcher.reader().leaf_readers():
+                segment = reader.segment()
+                if segment is None:  # an empty index has a reader without a segment
+                    continue
+                segid = segment.segment_id()
+                data = self._segments.get(segid)
+                if data is None:
+                    data = self._segments[segid] = _Segment(reader)
+                perdoc = reader._perdoc  # lists deletions without a matcher per document
+                gone = list(perdoc.deleted_docs()) if reader.has_deletions() else []
+                live = data.full ^ bitset.from_ids(gone) if gone else data.full
+                parts.append(_Part(reader, base, segid, data, live))
+            current = {p.segid for p in parts}
+            with self._lock:
+                for segid in [s for s in self._segments if s not in current]:
+                    del self._segments[segid]  # merged away
+                for key in [k for k in self._segment_cache if k[1] not in current]:
+                    self._segment_cache_bytes -= _cost(self._segment_cache.pop(key))
+                view = self._view = _View(searcher, parts)
         return view
 
-    def _segment_column(self, reader: Any, segid: str, name: str) -> list[Any]:
-        """Return one segment's values of a column, or of a value derived from columns."""
-        key = (segid, name)
-        found = self._segment_columns.get(key)
-        if found is None:
-            if name == "newest":
-                found = [99_999_999 - i if i else 99_999_999
-                         for i in self._segment_column(reader, segid, "issued")]
-            elif name == "rank":  # shorter (closer) names first, then newer
-                found = [n * 100_000_000 + d for n, d in zip(
-                    self._segment_column(reader, segid, "namelen"),
-                    self._segment_column(reader, segid, "newest"), strict=True)]
-            else:
-                found = _column(reader, name)
-            self._segment_columns[key] = found
-        return found
+    def _term_docs(self, view: _View, fieldname: str, text: str) -> int:
+        """Return the documents holding `text` in `fieldname` (deleted ones included)."""
 
-    def _segment_day_column(self, view: _View, name: str, day: int) -> list[Any]:
-        """Concatenate a per-day derived column (public status, facet code) of every segment."""
-        out: list[Any] = []
-        for reader, _, (segid, _) in view.segments:
-            key = (segid, name, day)
-            found = self._segment_columns.get(key)
-            if found is None:
-                for old in [k for k in self._segment_columns
-                            if k[0] == segid and k[1] == name and k != key]:
-                    del self._segment_columns[old]  # yesterday's
-                statuses = [public_status(st, e, day) for st, e in zip(
-                    self._segment_column(reader, segid, "status"),
-                    self._segment_column(reader, segid, "expiry"), strict=True)]
-                if name == "public-status":
-                    found = statuses
-                else:
-                    with self._lock:
-                        number = self._facet_numbering
-                        found = [number.setdefault(t, len(number)) for t in zip(
-                            self._segment_column(reader, segid, "scheme"), statuses,
-                            self._segment_column(reader, segid, "province"), strict=True)]
-                self._segment_columns[key] = found
-            out.extend(found)
-        return out
+        def segment_docs(part: _Part) -> int:
+            found = self._segment_get(("term", part.segid, fieldname, text),
+                                      lambda: _postings(part.reader, fieldname, text,
+                                                        part.data.size))
+            return found if isinstance(found, int) else bitset.from_ids(found)
 
-    def _term_docs(self, view: _View, fieldname: str, text: str) -> set[int]:
-        """Return the live documents holding `text` in `fieldname` (cached as a set)."""
+        return view.cached(("term", fieldname, text),
+                           lambda: view.combine(segment_docs(p) for p in view.parts))
 
-        def make() -> set[int]:
-            found: set[int] = set()
-            for reader, base, (segid, _) in view.segments:
-                local = self._segment_get(
-                    ("term", segid, fieldname, text),
-                    lambda r=reader: _postings(r, fieldname, text), len)
-                found.update(local if base == 0 else (base + d for d in local))
-            return found - view.deleted if view.deleted else found
-
-        return view.cached(("term", fieldname, text), make)
-
-    def _vocabulary(self, view: _View) -> set[str]:
+    def _vocabulary(self, view: _View) -> frozenset[str]:
         """Return every English word (stem) in names and scopes, to correct typos against."""
 
         def segment_words(reader: Any) -> frozenset[str]:
             return frozenset(t for f in ("name", "other") for t in reader.field_terms(f)
                              if t.isascii() and t.isalpha())
 
-        def make() -> set[str]:
+        def make() -> frozenset[str]:
             words: set[str] = set()
-            for reader, _, (segid, _) in view.segments:
-                words |= self._segment_get(("words", segid), lambda r=reader: segment_words(r),
-                                           len)
-            return words
+            for part in view.parts:
+                words |= self._segment_get(("words", part.segid),
+                                           lambda r=part.reader: segment_words(r))
+            return frozenset(words)
 
-        return view.cached(("words",), make)  # type: ignore[arg-type,return-value]
+        return view.cached(("words",), make)  # type: ignore[no-any-return]
 
-    def _value_docs(self, view: _View, name: str, value: str, day: int) -> set[int]:
-        """Return the documents whose filter field `name` equals `value` on `day`."""
-
-        def make() -> set[int]:
-            column = self._public_status(view, day) if name == "status" else getattr(view, name)
-            return {d for d, v in enumerate(column) if v == value} - view.deleted
-
-        return view.cached(("value", name, value, day if name == "status" else 0), make)
-
-    def _public_status(self, view: _View, day: int) -> list[str]:
-        key = ("public-status", day)
-        found = view.sets.get(key)
-        if found is None:
-            found = view.sets[key] = self._segment_day_column(  # type: ignore[assignment]
-                view, "public-status", day)
-        return found  # type: ignore[return-value]
-
-    def _expand(self, view: _View, parsed: ParsedQuery) -> tuple[list[set[int]], list[set[int]],
+    def _expand(self, view: _View, parsed: ParsedQuery) -> tuple[list[int], list[int],
                                                                    frozenset[str]]:
         """Return per clause: the documents matching it, and those matching it by name or id."""
         extra: set[str] = set()
-        matches: list[set[int]] = []
-        strong: list[set[int]] = []
+        matches: list[int] = []
+        strong: list[int] = []
         fuzzy_budget = MAX_FUZZY_WORDS
         for clause in parsed.clauses:
             options = list(clause.options)
@@ -372,10 +542,14 @@ class WhooshIndex:
                             :MAX_FUZZY_OPTIONS]:
                         extra.add(stem)
                         options += [("name", stem), ("other", stem)]
-            sets = [self._term_docs(view, f, t) for f, t in options]
-            matches.append(sets[0].union(*sets[1:]) if len(sets) > 1 else sets[0])
-            named = [s for (f, _), s in zip(options, sets, strict=True) if f in ("name", "ids")]
-            strong.append(named[0].union(*named[1:]) if named else set())
+            docs = named = 0
+            for fieldname, text in options:
+                found = self._term_docs(view, fieldname, text)
+                docs |= found
+                if fieldname in ("name", "ids"):
+                    named |= found
+            matches.append(docs)
+            strong.append(named)
         return matches, strong, frozenset(extra)
 
     def search(self, parsed: ParsedQuery, *, filters: Filters, today: date, page: int = 1,
@@ -383,101 +557,120 @@ class WhooshIndex:
         """Return one page of certificate keys, best first, with the total and facet counts."""
         view = self._current_view()
         day = _day(today)
-        chosen = {name: getattr(filters, name) for name in ("scheme", "status", "province")}
-        filter_sets = {name: self._value_docs(view, name, value, day)
+        chosen = {name: getattr(filters, name) for name in FACET_FIELDS}
+        filter_sets = {name: view.value_sets(name, day).get(value, 0)
                        for name, value in chosen.items() if value}
         exact = self._exact(view, parsed)
+        exact_set = bitset.from_ids(exact)
         matches, strong, extra = self._expand(view, parsed)
         if matches:
-            base = _intersect(matches)
+            base = _intersect(matches) | exact_set
         elif exact:
-            base = set(exact)
+            base = exact_set
         elif filter_sets:
-            base = _intersect(list(filter_sets.values()))
+            base = view.live  # filters alone: every certificate passing them
         else:
             return SearchResults(query=parsed, page=page, per_page=per_page)
-        base |= set(exact)
-        if view.deleted:
-            base -= view.deleted
+        base &= view.live
         found = _intersect([base, *filter_sets.values()])
-        exact = [d for d in exact if d in found]
+        if exact:
+            kept = set(bitset.to_ids(found & exact_set))
+            exact = [d for d in exact if d in kept]
+            exact_set = bitset.from_ids(exact)
+        rest = found ^ (found & exact_set)
 
         start = (page - 1) * per_page
         window = min(start + per_page, RESULT_WINDOW)
+        ordered = list(exact)
         if sort == "date" or not matches:
-            newest = heapq.nsmallest(window, found, key=view.newest.__getitem__)
-            ordered = exact + [d for d in newest if d not in exact]
+            ordered += view.top(rest, "newest", window - len(ordered))
         else:
-            named = found & _intersect(strong) if all(strong) else set()
-            ordered = list(exact)
-            if len(named) >= window:
-                ordered += heapq.nsmallest(window, named, key=view.rank.__getitem__)
-            else:
-                ordered += sorted(named, key=view.rank.__getitem__)
-                ordered += heapq.nsmallest(window - len(named), found - named,
-                                           key=view.newest.__getitem__)
-            seen: set[int] = set()
-            ordered = [d for d in ordered if not (d in seen or seen.add(d))]  # type: ignore[func-returns-value]
+            named = rest & _intersect(strong) if all(strong) else 0
+            ordered += view.top(named, "rank", window - len(ordered))
+            if len(ordered) < window:
+                ordered += view.top(rest ^ named, "newest", window - len(ordered))
         stored = view.searcher.stored_fields
         keys = [stored(d)["key"] for d in ordered[start:window]]
         return SearchResults(
-            query=parsed, keys=keys, total=len(found), total_exact=True,
+            query=parsed, keys=keys, total=found.bit_count(), total_exact=True,
             facets=self._facets(view, base, filter_sets, day), page=page, per_page=per_page,
             exact_keys=frozenset(stored(d)["key"] for d in exact), extra_words=extra)
 
-    def _facets(self, view: _View, base: set[int], filter_sets: dict[str, set[int]],
-                day: int) -> Facets | None:
+    def _facets(self, view: _View, base: int, filter_sets: dict[str, int],
+                day: int) -> Facets:
         """Count each facet's values among the matches passing the *other* filters.
 
-        Every document carries one code for its (scheme, status, province) triple, so one
-        C-speed Counter pass serves all facets that share a document set.
+        Few documents are looked up one by one; many are counted per value with one AND and
+        one population count of two bitmasks each.
         """
-        if len(base) > FACET_CAP:
-            return None
-        codes, triples = self._facet_codes(view, day)
-        counts: dict[str, dict[str, int]] = {"scheme": {}, "status": {}, "province": {}}
-        by_docs: dict[tuple[str, ...], list[int]] = {}
-        for position, name in enumerate(("scheme", "status", "province")):
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+        by_docs: dict[tuple[str, ...], list[str]] = {}
+        for name in FACET_FIELDS:
             others = tuple(sorted(n for n in filter_sets if n != name))
-            by_docs.setdefault(others, []).append(position)
-        for others, positions in by_docs.items():
-            docs = _intersect([base, *(filter_sets[n] for n in others)]) if others else base
-            for code, n in Counter(map(codes.__getitem__, docs)).items():
-                triple = triples[code]
-                for position in positions:
-                    value = triple[position]
+            by_docs.setdefault(others, []).append(name)
+        few = max(FEW_DOCS, view.size // FEW_DOCS_DIVISOR)
+        for others, names in by_docs.items():
+            docs = _intersect([base, *(filter_sets[n] for n in others)])
+            if not docs:
+                continue
+            if docs.bit_count() <= few:
+                for doc in bitset.to_ids(docs):
+                    part, local = view.locate(doc)
+                    for name in names:
+                        value = (part.data.public_status(local, day) if name == "status"
+                                 else part.data.value(name, local))
+                        if value:
+                            bucket = counts[name]
+                            bucket[value] = bucket.get(value, 0) + 1
+                continue
+            for name in names:
+                for value, value_docs in view.value_sets(name, day).items():
                     if value:
-                        bucket = counts[("scheme", "status", "province")[position]]
-                        bucket[value] = bucket.get(value, 0) + n
+                        n = (docs & value_docs).bit_count()
+                        if n:
+                            counts[name][value] = n
         return Facets(**counts)
-
-    def _facet_codes(self, view: _View, day: int) -> tuple[list[int], list[tuple[str, ...]]]:
-        key = ("facet-codes", day)
-        found = view.sets.get(key)
-        if found is None:
-            codes = self._segment_day_column(view, "facet-codes", day)
-            with self._lock:
-                triples = sorted(self._facet_numbering, key=self._facet_numbering.__getitem__)
-            found = view.sets[key] = (codes, triples)  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
 
     def _exact(self, view: _View, parsed: ParsedQuery) -> list[int]:
         found: list[int] = []
         for fieldname, text in (("key", parsed.number_key), ("credit", parsed.credit_code)):
             if text:
-                found += sorted(self._term_docs(view, fieldname, text) - view.deleted)[:50]
+                found += bitset.to_ids(self._term_docs(view, fieldname, text) & view.live)[:50]
         return list(dict.fromkeys(found))
 
     def suggest_keys(self, parsed: ParsedQuery, *, limit: int = 5) -> list[str]:
         """Return keys of near matches: documents matching the most clauses, closest names first."""
         view = self._current_view()
         matches, _, _ = self._expand(view, parsed)
-        scores: Counter[int] = Counter()
+        # Count, per document, the clauses it matches: a binary counter whose bit i for every
+        # document is the bitmask planes[i] (adding a clause is a ripple-carry addition).
+        planes: list[int] = []
+        anything = 0
         for docs in matches:
-            if len(docs) <= FACET_CAP:
-                scores.update(docs - view.deleted)
-        best = sorted(scores, key=lambda d: (-scores[d], view.rank[d]))[:limit]
-        return [view.searcher.stored_fields(d)["key"] for d in best]
+            docs &= view.live
+            if not docs or docs.bit_count() > SUGGEST_CAP:
+                continue  # too common to tell anything apart
+            anything |= docs
+            carry = docs
+            for i, plane in enumerate(planes):
+                planes[i] = plane ^ carry
+                carry &= plane
+                if not carry:
+                    break
+            if carry:
+                planes.append(carry)
+        best: list[int] = []
+        for score in range((1 << len(planes)) - 1, 0, -1):
+            if len(best) >= limit:
+                break
+            docs = anything
+            for i, plane in enumerate(planes):
+                docs &= plane if score >> i & 1 else anything ^ plane
+                if not docs:
+                    break
+            best += view.top(docs, "rank", limit - len(best))
+        stored = view.searcher.stored_fields
+        return [stored(d)["key"] for d in best]
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -569,41 +762,68 @@ def _read_state(searcher: Any) -> SyncState:
     return SyncState.from_json(fields["meta"])
 
 
-def _column(reader: Any, name: str) -> list[Any]:
-    values: list[Any] = list(reader.column_reader(name)) if reader.has_column(name) else []
-    if name in ("scheme", "status", "province"):
-        values = [v.decode("utf-8") if v else "" for v in values]
-        default: Any = ""
-    else:
-        values = [v or 0 for v in values]
-        default = 0
-    values.extend([default] * (reader.doc_count_all() - len(values)))
+def _code_column(reader: Any, name: str, size: int) -> tuple[bytes | array, list[str]]:
+    """Return a text column as one code per document (bytes when ≤ 256 values) and values."""
+    raw: list[bytes] = []
+    if reader.has_column(name):
+        column = reader.column_reader(name, translate=False)
+        if (isinstance(column, RefBytesColumn.Reader) and column._typecode == "B"
+                and column._doccount == size):
+            # The column already is one reference byte per document: read it whole.
+            codes = column._dbfile.get(column._basepos, size)
+            return bytes(codes), [u.decode("utf-8") for u in column._uniques]
+        raw = list(column)
+    numbering: dict[str, int] = {}
+    numbers = [numbering.setdefault(v.decode("utf-8") if v else "", len(numbering))
+               for v in raw[:size]]
+    if len(numbers) < size:
+        numbers.extend([numbering.setdefault("", len(numbering))] * (size - len(numbers)))
+    values = list(numbering)
+    return (bytes(numbers) if len(values) <= 256 else array("H", numbers)), values
+
+
+def _raw_numbers(reader: Any, name: str, size: int) -> bytes:
+    """Return an unsigned numeric column as 4 big-endian bytes per document (0 if unset)."""
+    raw = b""
+    if reader.has_column(name):
+        column = reader.column_reader(name, translate=False)
+        if isinstance(column, NumericColumn.Reader) and column._typecode == "I":
+            raw = bytes(column._dbfile.get(column._basepos, min(column._count, size) * 4))
+        else:
+            raw = b"".join(struct.pack(">I", v or 0) for v in column)
+    return raw[: size * 4].ljust(size * 4, b"\0")
+
+
+def _numbers(reader: Any, name: str, size: int) -> array:
+    values = array("I", _raw_numbers(reader, name, size))
+    if sys.byteorder == "little":
+        values.byteswap()
     return values
 
 
-def _postings(reader: Any, fieldname: str, text: str) -> frozenset[int]:
-    """Read one posting list of a segment, a block at a time (deleted documents included)."""
+def _postings(reader: Any, fieldname: str, text: str, size: int) -> int | array:
+    """Read one posting list of a segment (deleted documents included): as a bitmask, or as
+    an array of document numbers when that is smaller (a rare term in a big segment)."""
     if (fieldname, text) not in reader:
-        return frozenset()
+        return 0
     matcher = reader.postings(fieldname, text)
     matcher = getattr(matcher, "child", matcher)  # unwrap the deletions filter: removed later
-    if not (hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block")):
-        return frozenset(matcher.all_ids())  # short lists are stored inline
-    ids: list[int] = []
-    while matcher.is_active():  # whole blocks, not one Python call per posting
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.extend(matcher._ids)
+    if not all(hasattr(matcher, a) for a in ("_data", "_read_data", "_next_block")):
+        return bitset.from_ids(list(matcher.all_ids()), size)  # short lists are stored inline
+    ids = array("I")
+    while matcher.is_active():  # whole blocks: their ids are stored as deltas
+        if matcher._data is None:
+            matcher._read_data()
+        ids.extend(accumulate(matcher._data[0]))
         matcher._next_block()
-    return frozenset(ids)
+    return ids if len(ids) * 32 < size else bitset.from_ids(ids, size)
 
 
-def _intersect(sets: list[set[int]]) -> set[int]:
-    """Intersect sets smallest first (each step costs the smaller side)."""
-    ordered = sorted(sets, key=len)
-    result = set(ordered[0])
-    for other in ordered[1:]:
+def _intersect(sets: Iterable[int]) -> int:
+    """Intersect bitmasks (stopping early once nothing is left)."""
+    result = -1
+    for docs in sets:
+        result &= docs
         if not result:
-            break
-        result &= other
-    return result
+            return 0
+    return result if result != -1 else 0

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -193,3 +194,168 @@ def test_any_text_is_answered_without_an_error(index, text):
 def test_random_text_never_breaks_search(index, text):
     results = index.search(parse_query(text), filters=Filters(status="valid"), today=TODAY)
     assert len(results.keys) <= results.per_page
+
+
+# -- many documents: totals, facets and ranking computed on bitmasks --------------------------
+
+PLACES = ("上海", "苏州", "杭州", "北京")
+PROVINCES = {"上海": "上海市", "苏州": "江苏省", "杭州": "浙江省", "北京": "北京市"}
+BRANDS = ("华虹", "东方", "金宝", "星联", "恒盛达")
+TRADES = ("电子", "机械", "物业管理", "精密制造")
+
+
+def many_docs(count):
+    """Plausible certificates with every combination of place, brand, trade and status."""
+    docs = []
+    for i in range(count):
+        place, brand, trade = PLACES[i % 4], BRANDS[i // 4 % 5], TRADES[i // 20 % 4]
+        issued = date(2016 + i % 9, 1 + i * 7 % 12, 1 + i * 13 % 28)
+        docs.append(CertificateDoc(
+            key=f"M{i:05d}", certificate_number=f"M{i:05d}", scheme=("QMS", "EMS", "OHSMS")[i % 3],
+            status=("valid", "valid", "valid", "suspended", "withdrawn")[i * 3 % 5],
+            expiry_date=date(issued.year + 3, issued.month, issued.day), issue_date=issued,
+            holder_name_zh=f"{place}{brand}{trade}{'集团' * (i % 2)}有限公司",
+            scope_zh="电子元件的生产" if i % 3 else "物业管理服务", province=PROVINCES[place],
+            city=f"{place}市"))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def many():
+    docs = many_docs(600)
+    ix = open_index(":memory:")
+    for start in range(0, 600, 150):  # four segments
+        with ix.batch(timeout=1) as batch:
+            for doc in docs[start : start + 150]:
+                batch.upsert(doc)
+    with ix.batch(timeout=1) as batch:  # deletions and replacements in older segments
+        for doc in docs[::37]:
+            batch.delete(doc.key)
+        for doc in docs[5::41]:
+            batch.upsert(replace(doc, status="cancelled"))
+    live = {d.key: d for d in docs}
+    for doc in docs[::37]:
+        del live[doc.key]
+    for doc in docs[5::41]:  # deleted first, then added back
+        live[doc.key] = replace(doc, status="cancelled")
+    return ix, live
+
+
+def public(doc, today=TODAY):
+    expiry = int(doc.expiry_date.strftime("%Y%m%d"))
+    day = int(today.strftime("%Y%m%d"))
+    return "expired" if doc.status in ("valid", "suspended") and expiry < day else doc.status
+
+
+def counts(docs, attribute):
+    found = {}
+    for doc in docs:
+        value = public(doc) if attribute == "status" else getattr(doc, attribute)
+        found[value] = found.get(value, 0) + 1
+    return found
+
+
+def all_keys(ix, text, **kwargs):
+    first = ix.search(parse_query(text), filters=Filters(**kwargs.pop("filters", {})),
+                      today=TODAY, per_page=100, **kwargs)
+    keys = list(first.keys)
+    for page in range(2, -(-first.total // 100) + 1):
+        keys += ix.search(parse_query(text), filters=Filters(), today=TODAY, per_page=100,
+                          page=page, **kwargs).keys
+    return first, keys
+
+
+@pytest.fixture(params=["one by one", "bitmasks"])
+def facet_path(request, monkeypatch):
+    import search_index.whoosh_backend as backend
+    if request.param == "bitmasks":
+        monkeypatch.setattr(backend, "FEW_DOCS", 0)
+    else:
+        monkeypatch.setattr(backend, "FEW_DOCS", 10**9)
+
+
+def test_totals_and_facets_are_exact_whichever_way_they_are_counted(many, facet_path):
+    ix, live = many
+    results = ix.search(parse_query("有限公司 电子"), filters=Filters(), today=TODAY)
+    electronics = [d for d in live.values() if "电子" in d.holder_name_zh + d.scope_zh]
+    assert results.total == len(electronics) and results.total_exact
+    assert results.facets.scheme == counts(electronics, "scheme")
+    assert results.facets.status == counts(electronics, "status")
+    assert results.facets.province == counts(electronics, "province")
+
+
+def test_filters_alone_count_every_certificate_and_facets_ignore_their_own(many, facet_path):
+    ix, live = many
+    results = ix.search(parse_query(""), filters=Filters(province="江苏省", status="expired"),
+                        today=TODAY)
+    chosen = [d for d in live.values() if d.province == "江苏省" and public(d) == "expired"]
+    assert results.total == len(chosen)
+    in_province = [d for d in live.values() if d.province == "江苏省"]
+    expired = [d for d in live.values() if public(d) == "expired"]
+    assert results.facets.status == counts(in_province, "status")
+    assert results.facets.province == counts(expired, "province")
+    assert results.facets.scheme == counts(chosen, "scheme")
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+@pytest.mark.parametrize("text", ["华虹", "电子", "上海 电子", "集团", "物业"])
+def test_ranking_is_the_same_whether_matches_are_sorted_or_taken_run_by_run(many, monkeypatch,
+                                                                           text, sort):
+    import search_index.whoosh_backend as backend
+    ix, _ = many
+    monkeypatch.setattr(backend, "SORT_DOCS", 10**9)
+    _, sorted_keys = all_keys(ix, text, sort=sort)
+    monkeypatch.setattr(backend, "SORT_DOCS", 0)
+    monkeypatch.setattr(backend, "ORDER_RUN_MIN", 4)
+    monkeypatch.setattr(backend, "ORDER_RUNS", 40)
+    runs = []
+    original = backend._Segment.order_runs
+    monkeypatch.setattr(backend._Segment, "order_runs",
+                        lambda self, name: runs.append(name) or original(self, name))
+    fresh = open_index(":memory:")
+    fresh.storage, fresh.ix = ix.storage, ix.ix  # the same index, nothing cached yet
+    _, run_keys = all_keys(fresh, text, sort=sort)
+    assert runs
+    assert run_keys == sorted_keys and len(set(sorted_keys)) == len(sorted_keys)
+
+
+def test_names_holding_every_term_come_first_closest_then_newest(many):
+    ix, live = many
+    _, keys = all_keys(ix, "华虹 电子")
+    docs = [live[k] for k in keys]
+    named = [d for d in docs if "华虹" in d.holder_name_zh and "电子" in d.holder_name_zh]
+    assert docs[: len(named)] == named and len(named) < len(docs)
+    lengths = [len(d.holder_name_zh) for d in named]
+    assert lengths == sorted(lengths)
+    for shorter, longer in pairwise(named):
+        if len(shorter.holder_name_zh) == len(longer.holder_name_zh):
+            assert shorter.issue_date >= longer.issue_date
+    rest = docs[len(named) :]
+    assert [d.issue_date for d in rest] == sorted((d.issue_date for d in rest), reverse=True)
+
+
+def test_facet_counts_follow_a_new_generation_and_the_day(tmp_path):
+    ix = open_index(str(tmp_path / "ix"))
+    with ix.batch(timeout=1) as batch:
+        batch.upsert(HUAHONG)
+        batch.upsert(BEIJING)
+    before = ix.search(parse_query(""), filters=Filters(status="valid"), today=TODAY)
+    assert before.facets.status == {"valid": 1, "expired": 1}
+    with ix.batch(timeout=1) as batch:
+        batch.upsert(replace(HUAHONG, status="withdrawn", province="江苏省"))
+    after = ix.search(parse_query(""), filters=Filters(status="withdrawn"), today=TODAY)
+    assert after.keys == [HUAHONG.key]
+    assert after.facets.status == {"withdrawn": 1, "expired": 1}
+    assert after.facets.province == {"江苏省": 1}
+    earlier = ix.search(parse_query(""), filters=Filters(status="suspended"),
+                        today=date(2025, 12, 1))
+    assert earlier.keys == [BEIJING.key]
+    assert earlier.facets.status == {"withdrawn": 1, "suspended": 1}
+
+
+def test_near_matches_are_the_documents_matching_most_clauses(many):
+    ix, live = many
+    keys = ix.suggest_keys(parse_query("华虹 机械 量子"), limit=5)
+    assert len(keys) == 5
+    for key in keys:
+        assert "华虹" in live[key].holder_name_zh and "机械" in live[key].holder_name_zh
