@@ -214,8 +214,18 @@ def highlight_spans(text: str, query: ParsedQuery,
     marks = bytearray(len(text))
     pattern = _gram_pattern(query.needles)
     if pattern is not None:
-        for m in pattern.finditer(folded):  # zero-width: overlapping matches are all found
-            marks[m.start() : m.end(1)] = b"\x01" * (m.end(1) - m.start())
+        # Brackets may sit inside a name (华虹(上海)电子): match on the text without them,
+        # as the index does, and map the positions back.
+        kept: list[int] | None = None
+        plain = folded
+        if _BRACKET_RE.search(folded):
+            kept = [i for i, ch in enumerate(folded) if ch not in _BRACKETS]
+            plain = "".join(folded[i] for i in kept)
+        for m in pattern.finditer(plain):  # zero-width: overlapping matches are all found
+            start, end = m.start(), m.end(1)
+            if kept is not None:
+                start, end = kept[start], kept[end - 1] + 1
+            marks[start:end] = b"\x01" * (end - start)
     stems = set(query.words) | extra_words
     if stems:
         for m in _WORD.finditer(folded):
@@ -236,13 +246,11 @@ def _fold_one(ch: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _gram_pattern(needles: tuple[str, ...]) -> re.Pattern[str] | None:
-    """Return a pattern finding every gram of `needles`, letting brackets in the text sit
-    between its characters (longest grams first, so a bigram wins over a unigram)."""
+    """Return a pattern finding every gram of `needles` (longest first, so a bigram wins over
+    a unigram starting at the same place)."""
     grams = {g for n in needles for g in ([n] if len(n) == 1 else
                                           [n[i : i + 2] for i in range(len(n) - 1)])}
     if not grams:
         return None
-    between = f"[{re.escape(_BRACKETS)}]?"
-    alternatives = [between.join(re.escape(ch) for ch in gram)
-                    for gram in sorted(grams, key=lambda g: (-len(g), g))]
+    alternatives = [re.escape(g) for g in sorted(grams, key=lambda g: (-len(g), g))]
     return re.compile("(?=(" + "|".join(alternatives) + "))")

@@ -79,3 +79,15 @@ def test_highlight_marks_stemmed_english_words():
 
 def test_highlight_crosses_brackets_in_the_text():
     assert marked("华虹（上海）电子", "华虹上海") == ["华虹（上海"]
+
+
+def test_highlight_marks_every_occurrence_including_overlapping_ones():
+    assert marked("华华华虹 华虹", "华华") == ["华华华"]
+    assert marked("华虹电子 华虹", "华虹") == ["华虹", "华虹"]
+    assert marked("上海华虹电子", "华 华虹电子") == ["华虹电子"]
+
+
+def test_highlight_keeps_unmatched_text_and_positions_after_brackets():
+    spans = highlight_spans("（集团）华虹(上海)电子 ABC", parse_query("上海电子 abc"))
+    assert "".join(piece for piece, _ in spans) == "（集团）华虹(上海)电子 ABC"
+    assert [piece for piece, hit in spans if hit] == ["上海)电子", "ABC"]
