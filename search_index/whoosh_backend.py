@@ -65,7 +65,7 @@ FEW_DOCS: Final = 64
 FEW_DOCS_DIVISOR: Final = 500
 # Ranking: at most SORT_DOCS matches of a segment are sorted; more are taken from the first
 # runs of the segment's ranking order holding any (ORDER_RUNS runs of ≥ ORDER_RUN_MIN docs).
-SORT_DOCS: Final = 2_000
+SORT_DOCS: Final = 256
 ORDER_RUNS: Final = 64
 ORDER_RUN_MIN: Final = 1_024
 
