@@ -8,8 +8,9 @@ Only the few documents a page shows are ever turned back into numbers.
 
 import sys
 from array import array
+from collections import deque
 from collections.abc import Iterable, Sequence
-from itertools import compress
+from itertools import compress, repeat
 
 _BIT = bytes(1 << i for i in range(8))
 _WORD = "Q" if array("Q").itemsize == 8 else "L"
@@ -23,7 +24,15 @@ def from_ids(ids: Iterable[int], size: int = 0) -> int:
         ids = list(ids)
     if not ids:
         return 0
-    buf = bytearray((max(size - 1, max(ids)) >> 3) + 1)
+    top = max(size - 1, max(ids)) + 1
+    if len(ids) * 8 > top:
+        # Dense: write ASCII binary digits in C (map over bytearray.__setitem__), then let
+        # int() read them all at once; about twice as fast as setting bits one by one.
+        digits = bytearray(b"0") * top
+        deque(map(digits.__setitem__, ids, repeat(0x31)), maxlen=0)
+        digits.reverse()
+        return int(digits, 2)
+    buf = bytearray((top >> 3) + 1)
     for d in ids:
         buf[d >> 3] |= _BIT[d & 7]
     return int.from_bytes(buf, "little")
