@@ -53,12 +53,19 @@ def main() -> None:
                                              for n in numbers],
             "GET /search?q=…": ["/search?q=%E4%B8%8A%E6%B5%B7", "/search?q=quality",
                                 "/search?q=%E7%94%B5%E5%AD%90&scheme=QMS"],
+            "GET /services, /certification-rules, /about": [
+                "/services", "/certification-rules", "/about", "/complaints"],
+            "GET /transparency?year=2022": ["/transparency?year=2022"],
+            "GET /alerts": ["/alerts"],
+            "GET /api/v1/stats?year=2022": ["/api/v1/stats?year=2022"],
         }
         with gunicorn(env, workers=4) as url:
             for path in ("/", "/search?q=warmup"):  # warm every worker
                 run_load(url, [path], total=40, concurrency=8)
+            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
             print(f"gunicorn 4 workers (gthread), {CONCURRENCY} concurrent clients, "
-                  f"{REQUESTS} requests per row, on {os.cpu_count()} cores\n")
+                  f"{REQUESTS} requests per row, on {os.cpu_count()} cores; "
+                  f"load average before: {load}\n")
             print("| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors |")
             print("| --- | ---: | ---: | ---: | ---: | ---: |")
             for name, paths in cases.items():
