@@ -25,6 +25,7 @@ from itertools import accumulate
 from typing import Any, Final
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn, RefBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
@@ -82,6 +83,15 @@ class _Terms(ID):
     def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:
         words = value.split() if isinstance(value, str) else value
         return [(w.encode("utf-8"), 1, 1.0, b"") for w in set(words)]
+
+
+class _Codec(W3Codec):
+    """Whoosh's codec without per-posting length statistics, which only scoring uses (this
+    index never scores). With them, writing a segment looks up the field-length column for
+    every posting and, for a field without lengths, asks the file system whether that
+    column exists: one stat() call per posting."""
+
+    length_stats = False
 
 
 def _schema() -> Schema:
@@ -678,7 +688,7 @@ class WhooshIndex:
     def batch(self, *, timeout: float) -> Iterator["Batch"]:
         """Open a writer (waiting up to `timeout` s for the lock) and commit on success."""
         try:
-            writer = self.ix.writer(timeout=timeout)
+            writer = self.ix.writer(timeout=timeout, codec=_Codec())
         except LockError as exc:
             raise IndexBusyError("another process is writing the search index") from exc
         try:
@@ -701,7 +711,7 @@ class WhooshIndex:
     def rebuild(self, docs: Iterable[CertificateDoc], state: SyncState, *, timeout: float,
                 progress: Callable[[int], None] | None = None) -> int:
         """Replace the whole index with `docs` in one commit; return how many were added."""
-        kwargs: dict[str, Any] = {"timeout": timeout, "limitmb": 256}
+        kwargs: dict[str, Any] = {"timeout": timeout, "limitmb": 256, "codec": _Codec()}
         if self.procs > 1:
             kwargs.update(procs=self.procs, multisegment=True, batchsize=500)
         try:
