@@ -19,12 +19,12 @@ _BIG_ENDIAN = sys.byteorder == "big"
 
 
 def from_ids(ids: Iterable[int], size: int = 0) -> int:
-    """Return the set holding the (non-negative) document numbers `ids`."""
+    """Return the set holding the document numbers `ids` (each below `size` when given)."""
     if not isinstance(ids, (list, tuple, array, range)):
         ids = list(ids)
     if not ids:
         return 0
-    top = max(size - 1, max(ids)) + 1
+    top = size or max(ids) + 1
     if len(ids) * 8 > top:
         # Dense: write ASCII binary digits in C (map over bytearray.__setitem__), then let
         # int() read them all at once; about twice as fast as setting bits one by one.

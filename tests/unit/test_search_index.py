@@ -309,9 +309,9 @@ def test_ranking_is_the_same_whether_matches_are_sorted_or_taken_run_by_run(many
     monkeypatch.setattr(backend, "ORDER_RUN_MIN", 4)
     monkeypatch.setattr(backend, "ORDER_RUNS", 40)
     runs = []
-    original = backend._Segment.order_runs
-    monkeypatch.setattr(backend._Segment, "order_runs",
-                        lambda self, name: runs.append(name) or original(self, name))
+    original = backend._Segment.newest_runs
+    monkeypatch.setattr(backend._Segment, "newest_runs",
+                        lambda self: runs.append(self) or original(self))
     fresh = open_index(":memory:")
     fresh.storage, fresh.ix = ix.storage, ix.ix  # the same index, nothing cached yet
     _, run_keys = all_keys(fresh, text, sort=sort)
