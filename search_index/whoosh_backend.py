@@ -8,6 +8,7 @@ lists and columns once per segment (a segment never changes once written, so aft
 one-document update only the new small segment is read).
 """
 
+import functools
 import heapq
 import logging
 import os
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, repeat
 from operator import floordiv
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
@@ -413,6 +414,20 @@ def _cost(value: Any) -> int:
     return 64
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _reading(method: _F) -> _F:
+    """Run an index method holding the index's read lock."""
+
+    @functools.wraps(method)
+    def locked(self: "WhooshIndex", *args: Any, **kwargs: Any) -> Any:
+        with self._read_lock:
+            return method(self, *args, **kwargs)
+
+    return locked  # type: ignore[return-value]
+
+
 class WhooshIndex:
     """A certificate index in a directory (or in memory), safe across processes."""
 
@@ -421,6 +436,8 @@ class WhooshIndex:
         self.procs = procs
         self._lock = threading.RLock()
         self._load_lock = threading.Lock()
+        # Whoosh readers seek and read shared file objects: one thread at a time reads.
+        self._read_lock = threading.RLock()
         self._segment_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._segment_cache_bytes = 0
         self._segments: dict[str, _Segment] = {}
@@ -473,10 +490,12 @@ class WhooshIndex:
         """Return the index generation this process currently searches."""
         return int(self._current().ixreader.generation())
 
+    @_reading
     def state(self) -> SyncState:
         """Return how far the change log has been applied, as committed in the index."""
         return _read_state(self._current())
 
+    @_reading
     def doc_count(self) -> int:
         """Return how many certificates are indexed."""
         searcher = self._current()
@@ -593,6 +612,7 @@ class WhooshIndex:
             strong.append(named)
         return matches, strong, frozenset(extra)
 
+    @_reading
     def search(self, parsed: ParsedQuery, *, filters: Filters, today: date, page: int = 1,
                per_page: int = 20, sort: str = "relevance") -> SearchResults:
         """Return one page of certificate keys, best first, with the total and facet counts."""
@@ -679,6 +699,7 @@ class WhooshIndex:
                 found += bitset.to_ids(self._term_docs(view, fieldname, text) & view.live)[:50]
         return list(dict.fromkeys(found))
 
+    @_reading
     def suggest_keys(self, parsed: ParsedQuery, *, limit: int = 5) -> list[str]:
         """Return keys of near matches: documents matching the most clauses, closest names first."""
         view = self._current_view()

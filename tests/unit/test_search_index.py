@@ -359,3 +359,19 @@ def test_near_matches_are_the_documents_matching_most_clauses(many):
     assert len(keys) == 5
     for key in keys:
         assert "华虹" in live[key].holder_name_zh and "机械" in live[key].holder_name_zh
+
+
+def test_threads_can_share_one_index(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    ix = open_index(str(tmp_path / "ix"))
+    docs = many_docs(300)
+    for start in range(0, 300, 100):
+        with ix.batch(timeout=1) as batch:
+            for doc in docs[start : start + 100]:
+                batch.upsert(doc)
+    texts = ["华虹", "电子", "上海 机械", "物业", "M00123", "集团"] * 20
+    expected = {t: find(ix, t) for t in set(texts)}
+    fresh = open_index(str(tmp_path / "ix"))  # nothing read yet: threads read it together
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(lambda t: (t, find(fresh, t)), texts))
+    assert all(keys == expected[text] for text, keys in found)
