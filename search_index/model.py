@@ -82,8 +82,8 @@ class SearchResults:
     per_page: int = 20
     keys: list[str] = field(default_factory=list)
     total: int = 0
-    total_exact: bool = True  # False: at least `total` (counting stopped at a cap)
-    facets: Facets | None = None  # None when too many matches to count them all
+    total_exact: bool = True  # False: at least `total` (the Whoosh index always counts all)
+    facets: Facets | None = None  # None when nothing was searched for
     exact_keys: frozenset[str] = frozenset()  # exact certificate-number / credit-code hits
     extra_words: frozenset[str] = frozenset()  # typo corrections that matched (to highlight)
 

@@ -71,7 +71,7 @@ FEW_DOCS_DIVISOR: Final = 500
 # runs of its documents, newest first, that hold any (ORDER_RUNS runs of ≥ ORDER_RUN_MIN
 # documents), within each name length when ranking by relevance.
 SORT_DOCS: Final = 256
-ORDER_RUNS: Final = 64
+ORDER_RUNS: Final = 32
 ORDER_RUN_MIN: Final = 1_024
 
 
@@ -251,11 +251,9 @@ class _Segment:
                     run, filled = run + 1, 0
                 run_of[month] = run
                 filled += counts[month]
-            groups: list[list[int]] = [[] for _ in range(run + 1)]
-            add = [group.append for group in groups]
-            for d, r in enumerate(map(run_of.__getitem__, months)):
-                add[r](d)
-            found = self._newest = [bitset.from_ids(g, self.size) for g in groups]
+            codes = list(map(run_of.__getitem__, months))
+            found = self._newest = bitset.code_masks(
+                bytes(codes) if run < 256 else array("H", codes), run + 1)
         return found
 
     def length_sets(self) -> list[tuple[int, int]]:
