@@ -65,7 +65,7 @@ for n, name in ((1, "上海同步测试电子有限公司"), (2, "苏州同步�
     cs.create_certificate(CertificateData(
         certificate_number=f"02725Q2000{n}R0M", scheme="QMS",
         standard="GB/T 19001-2016/ISO 9001:2015", holder_name_zh=name, scope_zh="测试",
-        issue_date=date(2025, 1, 1), expiry_date=date(2099, 1, 1),
+        issue_date=date(2025, 1, 1), expiry_date=date(2028, 1, 1),
         status=CertificateStatus.VALID), actor="test", now=datetime.now(UTC))
 db.session.commit()
 """
