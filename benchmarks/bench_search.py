@@ -207,6 +207,17 @@ def _built(workdir: Path, name: str, build: Callable[[], None]) -> float:
     return elapsed
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (Linux), in MB; 0 where /proc is missing."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    kb = next((int(line.split()[1]) for line in status.splitlines()
+               if line.startswith("VmRSS:")), 0)
+    return kb / 1024
+
+
 def label(q: Query) -> str:
     """Name a query's class: its kind plus the filters it uses."""
     used = [f for f in ("scheme", "status", "province") if getattr(q.filters, f)]
@@ -227,6 +238,7 @@ def bench_whoosh(docs: list[CertificateDoc], qs: list[Query],
         (workdir / "whoosh.json").unlink(missing_ok=True)
         build_s = _built(workdir, "whoosh", build)
     by_key = {d.key: d for d in docs}
+    rss_before = rss_mb()
     index = open_index(str(location))  # a fresh process's view: nothing cached
     t0 = time.perf_counter()
     index.search(parse_query("预热"), filters=Filters(), today=TODAY)
@@ -251,7 +263,7 @@ def bench_whoosh(docs: list[CertificateDoc], qs: list[Query],
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
-    notes = {"first_ms": first_ms}
+    notes = {"first_ms": first_ms, "rss_added_mb": rss_mb() - rss_before}
     if os.environ.get("BENCH_SEARCH_WRITE", "0" if os.environ.get("BENCH_SEARCH_DIR") else "1") \
             == "1":
         # One certificate changes (a new segment, one deletion): the commit, then the next
@@ -380,7 +392,9 @@ def run(n: int, print_row: Callable[[str], None], notes: list[str]) -> None:
                   f"{r['p99_ms']:>7.2f} |")
     w = rows.get("whoosh (search_index)")
     if w:
-        note = f"Whoosh at {n:,}: first search of a fresh process {w['first_ms']:.0f} ms"
+        note = (f"Whoosh at {n:,}: first search of a fresh process {w['first_ms']:.0f} ms; "
+                f"opening the index and answering the queries added "
+                f"{w['rss_added_mb']:.0f} MB to the process")
         if "commit_ms" in w:
             note += (f"; a one-certificate update commits in {w['commit_ms']:.0f} ms and the "
                      f"next searches take at most {w['after_write_ms']:.1f} ms")
