@@ -4,13 +4,16 @@ Generates a CSV of valid certificates in a temporary folder, imports it into a f
 file database (or the scratch database named by BENCH_IMPORT_DATABASE_URL, whose tables are
 dropped) through the service the CLI uses, and prints a table: the dry run (checking only),
 the real import, a re-import of 10,000 unchanged rows and an export. BENCH_IMPORT_ROWS
-changes the number of rows.
+changes the number of rows. Then, through the real `portal` CLI in a fresh process (SQLite
+only), it times `portal reindex` (the full search-index rebuild from the database, issue #7)
+and `portal check-index` (comparing every indexed certificate with the database).
 """
 
 import csv
 import io
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -81,10 +84,20 @@ def timed(action: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
+def _portal(env: dict[str, str], command: str) -> str:
+    """Run one `portal` command in a fresh process; fail loudly with its output."""
+    portal = str(Path(sys.executable).with_name("portal"))
+    done = subprocess.run([portal, command], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"portal {command} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
 def main() -> None:
     """Print rows, seconds and rows/s for dry run, import, unchanged re-import and export."""
     from portal import clock, create_app
     from portal.extensions import db
+    from portal.models import Certificate
     from portal.services import exporting, importing
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,7 +143,16 @@ def main() -> None:
 
             seconds, count = timed(lambda: exporting.write_csv(io.BytesIO()))
             results.append(("export to CSV", int(count), seconds))
+            public = db.session.scalar(
+                db.select(db.func.count()).select_from(Certificate).where(~Certificate.restricted))
             db.session.remove()
+            if not DATABASE_URL:
+                db.engine.dispose()
+                env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+                       "SEARCH_INDEX_DIR": str(folder / "index"), "SECRET_KEY": "bench"}
+                for command in ("reindex", "check-index"):
+                    seconds, _ = timed(lambda: _portal(env, command))
+                    results.append((f"portal {command}", int(public or 0), seconds))
             if DATABASE_URL:
                 db.drop_all()
             db.engine.dispose()
