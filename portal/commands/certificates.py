@@ -10,44 +10,12 @@ from flask.cli import with_appcontext
 
 from portal import clock
 from portal.cli import cli_actor
+from portal.commands.progress import PhaseProgress
 from portal.services import exporting, importing
 
 SHOW_PROGRESS_FROM = 2000  # rows; smaller files finish before a bar would be useful
 SHOW_CHANGES = 50  # updated rows listed by --dry-run
-
-
-class _Progress:
-    """Show progress on stderr: a bar on a terminal, a count every 10% otherwise."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.bar = None
-        self.phase = ""
-        self.shown = 0
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if total < SHOW_PROGRESS_FROM:
-            return
-        label = {"read": "reading workbook", "check": "checking rows", "write": "writing"}.get(
-            phase, phase
-        )
-        if phase != self.phase:
-            self.close()
-            self.phase, self.shown = phase, 0
-            if self.tty:
-                self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
-                self.bar.__enter__()
-        if self.bar is not None:
-            self.bar.update(done - self.shown)
-            self.shown = done
-        elif done == total or done - self.shown >= total // 10:
-            click.echo(f"{label}: {done}/{total}", err=True)
-            self.shown = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+PHASES = {"read": "reading workbook", "check": "checking rows", "write": "writing"}
 
 
 def _print_problems(errors: list[importing.ImportProblem], rows: int) -> None:
@@ -80,7 +48,7 @@ def import_certificates(file: Path, dry_run: bool) -> None:
     listed as `line N: column: problem`; the exit status is then 1.
     """
     started = time.perf_counter()
-    progress = _Progress()
+    progress = PhaseProgress(PHASES, steps=10, minimum=SHOW_PROGRESS_FROM)
     with _open(file) as stream:
         plan = importing.plan_certificate_import(stream, file.name, progress=progress)
     progress.close()

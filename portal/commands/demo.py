@@ -8,41 +8,12 @@ from flask.cli import with_appcontext
 
 from portal import clock
 from portal.cli import cli_actor
+from portal.commands.progress import PhaseProgress
 from portal.services import demo
 from portal.services import search as search_service
 from search_index import IndexBusyError
 
 PHASES = {"generate": "drawing the demo register", "write": "writing rows"}
-
-
-class _Progress:
-    """Show progress on stderr: a bar on a terminal, a count per phase otherwise."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.bar = None
-        self.phase = ""
-        self.shown = 0
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        label = PHASES.get(phase, phase)
-        if phase != self.phase:
-            self.close()
-            self.phase, self.shown = phase, 0
-            if self.tty and total > done:
-                self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
-                self.bar.__enter__()
-        if self.bar is not None:
-            self.bar.update(done - self.shown)
-            self.shown = done
-        elif done == total or done - self.shown >= total // 4:
-            click.echo(f"{label}: {done}/{total}", err=True)
-            self.shown = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 def _index() -> None:
@@ -94,7 +65,7 @@ def demo_data(if_empty: bool, replace: bool, remove: bool) -> None:
                 "demo data is only loaded into an empty register")
         raise click.ClickException(
             f"the register already holds {existing} certificates; {hint}")
-    progress = _Progress()
+    progress = PhaseProgress(PHASES, steps=4)
     try:
         summary = demo.load_demo_data(actor=cli_actor(), now=now, today=clock.today(),
                                       replace=replace, progress=progress)
