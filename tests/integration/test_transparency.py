@@ -18,26 +18,9 @@ from flask import Flask
 from portal import clock
 from portal.services import stats as stats_service
 from tests.conftest import test_config
+from tests.spec_tables import COLUMNS, SUBTOTALS_2022, TABLE_2022
 from tests.staff_support import own_app
 
-# SPEC §6: the report's 2022 table, written out.
-TABLE_2022 = {
-    "QMS": (838, 63, 480, 21, 31, 166),
-    "EMS": (467, 46, 242, 8, 18, 106),
-    "OHSMS": (342, 43, 177, 4, 10, 70),
-    "SRMS": (2, 0, 2, 0, 0, 0),
-    "OTHER_MS": (3, 2, 0, 0, 0, 1),
-    "GREEN_PRODUCT": (1, 1, 0, 0, 0, 0),
-    "VOLUNTARY_PRODUCT": (15, 3, 0, 1, 4, 0),
-    "REAL_ESTATE_SERVICE": (11, 0, 11, 0, 0, 0),
-}
-SUBTOTALS_2022 = {
-    "management": (1652, 154, 901, 33, 59, 343),
-    "product": (16, 4, 0, 1, 4, 0),
-    "service": (11, 0, 11, 0, 0, 0),
-}
-COLUMNS = ("valid", "newly_issued", "surveillance_audits", "suspended", "withdrawn",
-           "cancelled")
 SVG = "{http://www.w3.org/2000/svg}"
 HEADERS = {
     "zh": ["认证类别", "认证项目名称", "有效证书总份数", "新颁发证书份数", "监督审核次数",
