@@ -68,14 +68,17 @@ def certificate_row(n: int, rng: random.Random) -> dict[str, str]:
     }
 
 
-def write_csv(path: Path, rows: int, seed: int = 2022) -> None:
-    """Write `rows` valid certificate rows to `path`."""
+def write_csv(path: Path, rows: int, seed: int = 2022, scope_suffix: str = "") -> None:
+    """Write `rows` valid certificate rows to `path` (the same rows for the same seed; a
+    `scope_suffix` changes every row's Chinese scope)."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=CERTIFICATE_COLUMNS)
         writer.writeheader()
         for n in range(1, rows + 1):
-            writer.writerow(certificate_row(n, rng))
+            row = certificate_row(n, rng)
+            row["scope_zh"] += scope_suffix
+            writer.writerow(row)
 
 
 def timed(action: Callable[[], object]) -> tuple[float, object]:
@@ -84,13 +87,32 @@ def timed(action: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def _portal(env: dict[str, str], command: str) -> str:
+def _portal(env: dict[str, str], args: list[str]) -> str:
     """Run one `portal` command in a fresh process; fail loudly with its output."""
     portal = str(Path(sys.executable).with_name("portal"))
-    done = subprocess.run([portal, command], env=env, capture_output=True, text=True)
+    done = subprocess.run([portal, *args], env=env, capture_output=True, text=True)
     if done.returncode:
-        raise SystemExit(f"portal {command} failed:\n{done.stdout}{done.stderr}")
+        raise SystemExit(f"portal {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     return done.stdout
+
+
+CATCH_UP = """
+import time
+from portal import create_app
+from portal.services import search
+with create_app().app_context():
+    started = time.perf_counter()
+    applied = search.catch_up()
+    print(applied, time.perf_counter() - started)
+"""
+
+
+def _catch_up(env: dict[str, str]) -> tuple[int, float]:
+    """Apply the pending search changes in a fresh process; return (count, seconds)."""
+    done = subprocess.run([sys.executable, "-c", CATCH_UP], env=env, capture_output=True,
+                          text=True, check=True)
+    applied, seconds = done.stdout.split()
+    return int(applied), float(seconds)
 
 
 def main() -> None:
@@ -151,8 +173,13 @@ def main() -> None:
                 env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
                        "SEARCH_INDEX_DIR": str(folder / "index"), "SECRET_KEY": "bench"}
                 for command in ("reindex", "check-index"):
-                    seconds, _ = timed(lambda: _portal(env, command))
+                    seconds, _ = timed(lambda: _portal(env, [command]))
                     results.append((f"portal {command}", int(public or 0), seconds))
+                changed = folder / "changed.csv"
+                write_csv(changed, REIMPORT_ROWS // 5, scope_suffix="（含售后服务）")
+                _portal(env, ["import-certificates", str(changed)])
+                applied, seconds = _catch_up(env)
+                results.append(("search catch-up after import", applied, seconds))
             if DATABASE_URL:
                 db.drop_all()
             db.engine.dispose()
