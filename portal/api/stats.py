@@ -27,6 +27,6 @@ def stats() -> Any:
     if not stats_service.FIRST_YEAR <= year <= clock.today().year:
         return api_error(400, f"year must be between {stats_service.FIRST_YEAR} and "
                               f"{clock.today().year}", "bad_parameter")
-    response = jsonify(stats_service.compute_statistics(year).as_dict())
+    response = jsonify(stats_service.statistics(year).as_dict())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

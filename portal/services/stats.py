@@ -1,21 +1,34 @@
-"""Transparency statistics of SPEC §6, computed live from the register for any year."""
+"""Transparency statistics of SPEC §6, computed live from the register for any year.
 
-from collections import Counter
+`statistics(year)` is what pages and the API call: it recomputes the table whenever the
+register has changed and otherwise answers from a small per-app cache. "Changed" is read from
+the database on every call (three `max(id)` lookups on primary keys): every certificate write
+adds a search change-log row in its own transaction, status history and audits are only ever
+appended, so a new row in any of the three is the only way the table can change.
+"""
+
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal import clock
 from portal.domain.schemes import CATEGORIES, SCHEMES
 from portal.domain.status import CertificateStatus
 from portal.extensions import db
-from portal.models import Audit, AuditType, Certificate, CertificateEvent, EventKind
+from portal.models import (Audit, AuditType, Certificate, CertificateEvent, EventKind,
+                           SearchChange)
 
 COLUMNS: tuple[str, ...] = ("valid", "newly_issued", "surveillance_audits", "suspended",
                             "withdrawn", "cancelled")
 FIRST_YEAR = 1992  # the body was founded in 1992
+CACHED_TABLES = 32  # (year, register version) pairs kept per app
+_CACHE_KEY = "portal.stats_cache"
+_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,33 @@ def compute_statistics(year: int) -> YearStatistics:
         sums = {column: sum(getattr(row, column) for row in members) for column in COLUMNS}
         subtotals.append(StatsRow(scheme=None, category=category.value, **sums))
     return YearStatistics(year=year, rows=rows, subtotals=subtotals)
+
+
+def register_version() -> tuple[int, int, int]:
+    """Return the newest change-log, history and audit ids: they move on every change."""
+    newest = db.session.execute(select(
+        select(func.max(SearchChange.id)).scalar_subquery(),
+        select(func.max(CertificateEvent.id)).scalar_subquery(),
+        select(func.max(Audit.id)).scalar_subquery())).one()
+    return (newest[0] or 0, newest[1] or 0, newest[2] or 0)
+
+
+def statistics(year: int) -> YearStatistics:
+    """Return the table for `year`, recomputed only when the register has changed."""
+    key = (year, register_version())
+    cache: OrderedDict[tuple[int, tuple[int, int, int]], YearStatistics] = \
+        current_app.extensions.setdefault(_CACHE_KEY, OrderedDict())
+    with _cache_lock:
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    computed = compute_statistics(year)
+    with _cache_lock:
+        cache[key] = computed
+        while len(cache) > CACHED_TABLES:
+            cache.popitem(last=False)
+    return computed
 
 
 def available_years() -> list[int]:

@@ -155,7 +155,7 @@ def index() -> Response:
         year = requested_year()
     except YearError as error:
         return _bad_year(error)
-    stats = stats_service.compute_statistics(year)
+    stats = stats_service.statistics(year)
     body = render_template(
         "transparency/index.html", year=year, stats=stats, years=year_choices(year),
         register_empty=not stats_service.available_years(),
@@ -173,7 +173,7 @@ def csv_download() -> Response:
         year = requested_year()
     except YearError as error:
         return _bad_year(error)
-    response = Response(statistics_csv(stats_service.compute_statistics(year)),
+    response = Response(statistics_csv(stats_service.statistics(year)),
                         content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f"attachment; filename=sqi-statistics-{year}.csv"
     return _cacheable(response)

@@ -9,7 +9,7 @@ from portal.domain.status import CertificateStatus as S
 from portal.extensions import db
 from portal.models import Audit, AuditType
 from portal.services import certificates as certificate_service
-from portal.services.stats import COLUMNS, compute_statistics
+from portal.services.stats import COLUMNS, compute_statistics, statistics
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -91,6 +91,46 @@ def test_category_subtotals_sum_their_schemes(make_certificate):
     product = next(s for s in stats.subtotals if s.category == "product")
     assert (product.valid, product.newly_issued, product.withdrawn) == (1, 2, 1)
     assert [s.category for s in stats.subtotals] == ["management", "product", "service"]
+
+
+def test_pages_get_the_table_again_until_the_register_changes(client, make_certificate):
+    cert = make_certificate(initial_issue_date=date(2022, 2, 1), issue_date=date(2022, 2, 1),
+                            expiry_date=date(2025, 1, 31))
+    db.session.commit()
+    first = statistics(2022)
+    assert statistics(2022) is first  # nothing changed: not computed again
+    assert statistics(2021) is not first and statistics(2021).year == 2021
+
+    change(cert, S.SUSPENDED, date(2022, 6, 1))  # a status change (history appended)
+    db.session.commit()
+    assert row(statistics(2022), "QMS").suspended == 1
+    assert client.get("/api/v1/stats?year=2022").json["rows"][0]["suspended"] == 1
+
+    db.session.add(Audit(certificate=cert, audit_type=AuditType.SURVEILLANCE,
+                         audit_date=date(2022, 9, 1)))  # an audit
+    db.session.commit()
+    assert row(statistics(2022), "QMS").surveillance_audits == 1
+
+    make_certificate(scheme="EMS", initial_issue_date=date(2022, 3, 1),
+                     issue_date=date(2022, 3, 1), expiry_date=date(2025, 2, 28))  # a new one
+    db.session.commit()
+    assert row(statistics(2022), "EMS").newly_issued == 1
+    assert "EMS" in client.get("/transparency.csv?year=2022").get_data(as_text=True)
+    assert statistics(2022).rows == compute_statistics(2022).rows
+
+
+def test_a_correction_without_new_history_still_changes_the_table(make_certificate):
+    cert = make_certificate(scheme="QMS", initial_issue_date=date(2022, 2, 1),
+                            issue_date=date(2022, 2, 1), expiry_date=date(2025, 1, 31))
+    db.session.commit()
+    assert row(statistics(2022), "QMS").newly_issued == 1
+    data = CertificateData(**{**{f: getattr(cert, f) for f in (
+        "certificate_number", "standard", "holder_name_zh", "scope_zh", "issue_date",
+        "expiry_date", "initial_issue_date")}, "scheme": "EMS", "status": S.VALID})
+    certificate_service.update_certificate(cert, data, actor="t", now=NOW)  # scheme corrected
+    db.session.commit()
+    stats = statistics(2022)
+    assert (row(stats, "QMS").newly_issued, row(stats, "EMS").newly_issued) == (0, 1)
 
 
 def test_stats_api_returns_the_table(client, make_certificate):
