@@ -4,23 +4,14 @@
 """
 
 import os
-import subprocess
-import sys
 import tempfile
-from pathlib import Path
 
-from benchmarks.gunicorn_server import ROOT, gunicorn
+from benchmarks.gunicorn_server import gunicorn
 from benchmarks.http_load import run_load
+from benchmarks.processes import portal, python
 
 REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "2000"))
 CONCURRENCY = int(os.environ.get("BENCH_HTTP_CONCURRENCY", "8"))
-
-
-def _portal(env: dict[str, str], *args: str) -> str:
-    portal = str(Path(sys.executable).with_name("portal"))
-    done = subprocess.run([portal, *args], cwd=ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, check=True)
-    return done.stdout
 
 
 def _sample_numbers(env: dict[str, str]) -> list[str]:
@@ -30,9 +21,7 @@ def _sample_numbers(env: dict[str, str]) -> list[str]:
             "    rows = db.session.scalars(db.select(Certificate.certificate_number)"
             ".order_by(Certificate.id).limit(50)).all()\n"
             "    print('\\n'.join(rows))\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, check=True)
-    return [line for line in done.stdout.splitlines() if line.strip()]
+    return [line for line in python(env, code).splitlines() if line.strip()]
 
 
 def main() -> None:
@@ -40,8 +29,8 @@ def main() -> None:
         env = {"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
                "SEARCH_INDEX_DIR": f"{tmp}/index", "SECRET_KEY": "bench-secret",
                "RATELIMIT_ENABLED": "false", "PUBLIC_BASE_URL": "http://127.0.0.1"}
-        _portal(env, "init-db")
-        _portal(env, "demo-data")
+        portal(env, "init-db")
+        portal(env, "demo-data")
         numbers = _sample_numbers(env)
         from urllib.parse import quote
 

@@ -13,7 +13,6 @@ import csv
 import io
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.processes import portal, python
 from portal.domain.codes import make_credit_code
 from portal.domain.records import CERTIFICATE_COLUMNS
 
@@ -87,15 +87,6 @@ def timed(action: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def _portal(env: dict[str, str], args: list[str]) -> str:
-    """Run one `portal` command in a fresh process; fail loudly with its output."""
-    portal = str(Path(sys.executable).with_name("portal"))
-    done = subprocess.run([portal, *args], env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"portal {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
 CATCH_UP = """
 import time
 from portal import create_app
@@ -109,9 +100,7 @@ with create_app().app_context():
 
 def _catch_up(env: dict[str, str]) -> tuple[int, float]:
     """Apply the pending search changes in a fresh process; return (count, seconds)."""
-    done = subprocess.run([sys.executable, "-c", CATCH_UP], env=env, capture_output=True,
-                          text=True, check=True)
-    applied, seconds = done.stdout.split()
+    applied, seconds = python(env, CATCH_UP).split()
     return int(applied), float(seconds)
 
 
@@ -170,14 +159,14 @@ def main() -> None:
             db.session.remove()
             if not DATABASE_URL:
                 db.engine.dispose()
-                env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+                env = {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
                        "SEARCH_INDEX_DIR": str(folder / "index"), "SECRET_KEY": "bench"}
                 for command in ("reindex", "check-index"):
-                    seconds, _ = timed(lambda: _portal(env, [command]))
+                    seconds, _ = timed(lambda: portal(env, command))
                     results.append((f"portal {command}", int(public or 0), seconds))
                 changed = folder / "changed.csv"
                 write_csv(changed, REIMPORT_ROWS // 5, scope_suffix="（含售后服务）")
-                _portal(env, ["import-certificates", str(changed)])
+                portal(env, "import-certificates", str(changed))
                 applied, seconds = _catch_up(env)
                 results.append(("search catch-up after import", applied, seconds))
             if DATABASE_URL:

@@ -8,14 +8,13 @@ image); part 2 serves a temporary SQLite register of a few certificates with rea
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 
-from benchmarks.gunicorn_server import ROOT, gunicorn
+from benchmarks.gunicorn_server import gunicorn
 from benchmarks.http_load import run_load
+from benchmarks.processes import python
 
 ROUNDS = int(os.environ.get("BENCH_QR_ROUNDS", "200"))
 REQUESTS = int(os.environ.get("BENCH_QR_REQUESTS", "1000"))
@@ -111,9 +110,7 @@ def served() -> None:
         env = {"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
                "SEARCH_INDEX_DIR": f"{tmp}/index", "SECRET_KEY": "bench-secret",
                "RATELIMIT_ENABLED": "false", "PUBLIC_BASE_URL": "http://127.0.0.1"}
-        done = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env={**os.environ, **env},
-                              capture_output=True, text=True, check=True)
-        seeded = json.loads(done.stdout.strip().splitlines()[-1])
+        seeded = json.loads(python(env, SEED).strip().splitlines()[-1])
         numbers, codes = seeded["numbers"], seeded["codes"]
         cases = {
             "GET /v/<n>/<issue>/<sig> (landing page)": codes,
