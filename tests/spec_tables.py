@@ -1,4 +1,8 @@
-"""SPEC §6: the report's 2022 statistics table, written out once for every test that checks it."""
+"""SPEC §6: the report's 2022 statistics table, written out once for every test that checks it.
+
+`portal.services.demo.TARGETS_2022` holds the same figures on purpose: the demo generator
+aims at them, and these are what the tests check it against, so a wrong figure there fails.
+"""
 
 TABLE_2022 = {
     "QMS": (838, 63, 480, 21, 31, 166),
