@@ -45,9 +45,9 @@ def _ip() -> str:
     return request.remote_addr or ""
 
 
-def _forms(complaint: Complaint) -> dict[str, FlaskForm]:
+def _forms(complaint: Complaint,
+           handlers: list[tuple[User, list[str]]]) -> dict[str, FlaskForm]:
     assign = AssignForm(prefix="assign")
-    handlers = complaint_service.eligible_handlers(complaint)
     assign.handler.choices = [("", _("Choose…"))] + [
         (user.email, user.email + (" — " + _("conflict of interest") if reasons else ""))
         for user, reasons in handlers]
@@ -60,14 +60,15 @@ def _forms(complaint: Complaint) -> dict[str, FlaskForm]:
 
 def _detail_page(complaint: Complaint, *, forms: dict[str, FlaskForm] | None = None,
                  error: str = "", status: int = 200) -> Any:
-    forms = {**_forms(complaint), **(forms or {})}
+    found = complaint_service.participation(complaint)  # one query for every candidate
+    handlers = complaint_service.eligible_handlers(complaint, found)
+    forms = {**_forms(complaint, handlers), **(forms or {})}
     today = clock.today()
     return render_template(
         "staff/complaints/detail.html", complaint=complaint, forms=forms, error=error,
         deadlines=complaint_service.deadlines(complaint, today),
-        steps=complaint_service.timeline(complaint),
-        handlers=complaint_service.eligible_handlers(complaint),
-        my_conflicts=complaint_service.conflicts(complaint, current_user.email),
+        steps=complaint_service.timeline(complaint), handlers=handlers,
+        my_conflicts=complaint_service.conflicts_of(current_user.email, found),
     ), status
 
 
@@ -99,7 +100,8 @@ def complaint_detail(reference: str) -> Any:
 
 def _step(name: str, run: Callable[[Complaint, Any], bool | None], success: str) -> Any:
     complaint = _case(request.view_args["reference"])  # type: ignore[index]
-    form = _forms(complaint)[name]
+    handlers = complaint_service.eligible_handlers(complaint) if name == "assign" else []
+    form = _forms(complaint, handlers)[name]
     if not form.validate_on_submit():
         return _detail_page(complaint, forms={name: form}, status=400,
                             error=_("The form has errors; see below."))

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models.complaint import Complaint, ComplaintCounter
 from portal.services import complaints as complaint_service
 from portal.services import uploads
+from portal.services.complaints import filing as complaint_filing
 from tests.conftest import TEST_DATABASE_URL
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -170,7 +171,7 @@ def test_numbering_without_the_counter_lock_would_collide(app, monkeypatch):
                                  .where(Complaint.year == year))
         return int(last) + 1
 
-    monkeypatch.setattr(complaint_service, "_next_sequence", naive_next_sequence)
+    monkeypatch.setattr(complaint_filing, "_next_sequence", naive_next_sequence)
     slow_store(monkeypatch)
     jobs = [lambda n=n: complaint_service.file_complaint(data(n), [PDF], now=NOW)
             for n in range(6)]

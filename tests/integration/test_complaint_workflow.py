@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import Audit, AuditLogEntry, AuditType, Role
 from portal.models.complaint import Complaint
@@ -162,6 +163,46 @@ def test_conflicted_handler_is_refused(staff_client, make_certificate):
     assert "may not handle this case" in error
     assert "took part in the audit of certificate" in error
     assert complaint_service.get_by_reference(reference).handler_email == ""
+
+
+def test_case_page_reads_conflicts_in_the_same_queries_however_many_staff(
+        staff_client, make_certificate):
+    """Impartiality is read once per page, not three queries for every staff member."""
+    from sqlalchemy import event
+
+    cert = make_certificate()
+    db.session.add(Audit(certificate=cert, audit_type=AuditType.SURVEILLANCE,
+                         audit_date=date(2026, 3, 2), auditors=["staff0@sqi.example"]))
+    db.session.commit()
+    reference, _ = file_via_form(staff_client, certificate_number=cert.certificate_number)
+
+    def queries_for_case_page() -> tuple[int, str]:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            page = staff_client.get(f"/staff/complaints/{reference}?lang=en")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen), page.text
+
+    make_staff("staff0@sqi.example")
+    few, _page = queries_for_case_page()
+    for n in range(1, 13):
+        make_staff(f"staff{n}@sqi.example")
+    many, page = queries_for_case_page()
+
+    assert many == few
+    options = {o["value"]: o.text for o in page_of_text(page).select("#assign-handler option")}
+    assert options["staff0@sqi.example"].endswith("conflict of interest")
+    assert "conflict" not in options["staff7@sqi.example"]
+
+
+def page_of_text(text):
+    return BeautifulSoup(text, "html.parser")
 
 
 def test_decision_maker_of_the_certificate_may_not_handle_it(staff_client, make_certificate):
@@ -323,7 +364,7 @@ def test_resolution_target_is_configurable(app, staff_client):
     app.config["COMPLAINT_TARGET_DAYS"] = 30
     reference, _ = file_via_form(staff_client)
     complaint = complaint_service.get_by_reference(reference)
-    received = complaint.received_at.astimezone(complaint_service.clock.CHINA).date()
+    received = complaint.received_at.astimezone(clock.CHINA).date()
 
     assert complaint_service.deadlines(complaint, received).resolve_by == \
         received + timedelta(days=30)
@@ -460,7 +501,7 @@ def test_staff_steps_need_the_form_token(csrf_app_config):
 def test_configured_holidays_extend_the_acknowledgement_deadline(app, staff_client):
     reference, _ = file_via_form(staff_client)
     complaint = complaint_service.get_by_reference(reference)
-    received = complaint.received_at.astimezone(complaint_service.clock.CHINA).date()
+    received = complaint.received_at.astimezone(clock.CHINA).date()
     before = complaint_service.deadlines(complaint, received).acknowledge_by
     next_days = [(received + timedelta(days=n)).isoformat() for n in range(1, 15)]
     app.config["COMPLAINT_HOLIDAYS"] = ",".join(next_days)
