@@ -39,11 +39,6 @@ _EN_STOPWORDS: Final = frozenset({
 _LETTERS: Final = "abcdefghijklmnopqrstuvwxyz"
 
 
-def is_cjk(text: str) -> bool:
-    """Tell whether `text` starts with a CJK ideograph."""
-    return bool(text) and bool(re.match(f"[{_CJK}]", text))
-
-
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Return the Porter stem of a lower-case English word (digits are left alone)."""
@@ -65,13 +60,9 @@ def fold(text: str) -> str:
     return text.lower()
 
 
-def fold_char(ch: str) -> str:
-    """Fold one character as `fold` does, keeping the result short for highlighting."""
-    return _fold_char(ch)
-
-
 @lru_cache(maxsize=65536)
 def _fold_char(ch: str) -> str:
+    """Fold one character as `fold` does, keeping the result short for highlighting."""
     out = unicodedata.normalize("NFKC", ch)
     if re.match(f"[{_CJK}]", out):
         out = _T2S.convert(out)

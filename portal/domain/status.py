@@ -69,8 +69,3 @@ def public_status(stored: CertificateStatus, expiry_date: date, today: date) -> 
     if stored in (S.VALID, S.SUSPENDED) and expiry_date < today:
         return PublicStatus.EXPIRED
     return PublicStatus(stored.value)
-
-
-def is_in_force(stored: CertificateStatus, expiry_date: date, issue_date: date, day: date) -> bool:
-    """Tell whether a certificate with this stored status was in force on `day`."""
-    return stored is S.VALID and issue_date <= day <= expiry_date
