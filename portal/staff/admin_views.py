@@ -11,7 +11,7 @@ from portal import clock
 from portal.extensions import db
 from portal.models import Alert, Role, User
 from portal.services import alerts as alert_service
-from portal.services import audit_trail, content_reviews
+from portal.services import audit_log_reader, content_reviews
 from portal.services import staff as staff_service
 from portal.staff import bp
 from portal.staff.access import roles_required
@@ -154,14 +154,14 @@ def user_reset_password(user_id: int) -> Response:
 
 # --- audit log ---------------------------------------------------------------------------
 
-def _audit_filter(form: AuditFilterForm) -> audit_trail.AuditFilter:
+def _audit_filter(form: AuditFilterForm) -> audit_log_reader.AuditFilter:
     def day(value: str | None) -> date | None:
         try:
             return date.fromisoformat((value or "").strip())
         except ValueError:
             return None
 
-    return audit_trail.AuditFilter(actor=(form.actor.data or "")[:254],
+    return audit_log_reader.AuditFilter(actor=(form.actor.data or "")[:254],
                                    action=form.action.data or "",
                                    entity=(form.entity.data or "")[:64],
                                    date_from=day(form.date_from.data),
@@ -170,7 +170,7 @@ def _audit_filter(form: AuditFilterForm) -> audit_trail.AuditFilter:
 
 def _audit_form() -> AuditFilterForm:
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("Any action"))] + [(a, a) for a in audit_trail.actions()]
+    form.action.choices = [("", _("Any action"))] + [(a, a) for a in audit_log_reader.actions()]
     return form
 
 
@@ -180,18 +180,18 @@ def audit_log() -> str:
     """Who did what, when, before and after: newest first, filterable."""
     form = _audit_form()
     filters = _audit_filter(form)
-    page = db.paginate(audit_trail.entries_query(filters),
+    page = db.paginate(audit_log_reader.entries_query(filters),
                        page=page_number(), per_page=AUDIT_PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("staff/audit_log.html", form=form, page=page, args=args,
-                           changes=audit_trail.changes)
+                           changes=audit_log_reader.changes)
 
 
 @bp.get("/audit-log.csv")
 @roles_required(Role.ADMIN)
 def audit_log_csv() -> Response:
     """The filtered audit log as a CSV file."""
-    body = audit_trail.export_csv(_audit_filter(_audit_form()))
+    body = audit_log_reader.export_csv(_audit_filter(_audit_form()))
     response = make_response(body)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     stamp = clock.utcnow().strftime("%Y%m%dT%H%M%SZ")
