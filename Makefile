@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench install translations browser-deps extract-messages readme clean
+.PHONY: run test test-fast lint bench install translations browser-deps extract-messages readme clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ run: install
 
 test: install browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# ruff over the whole tree; mypy --strict where the rules live (docs/architecture.md)
+STRICT_TYPED := $(wildcard portal/domain portal/register search_index)
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(STRICT_TYPED)
 
 test-fast: install
 	$(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)

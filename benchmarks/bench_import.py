@@ -162,7 +162,7 @@ def main() -> None:
                 env = {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
                        "SEARCH_INDEX_DIR": str(folder / "index"), "SECRET_KEY": "bench"}
                 for command in ("reindex", "check-index"):
-                    seconds, _ = timed(lambda: portal(env, command))
+                    seconds, _ = timed(lambda command=command: portal(env, command))
                     results.append((f"portal {command}", int(public or 0), seconds))
                 changed = folder / "changed.csv"
                 write_csv(changed, REIMPORT_ROWS // 5, scope_suffix="（含售后服务）")

@@ -13,7 +13,7 @@ def _run(argv: list[str], env: Mapping[str, str]) -> str:
     """Run `argv` in the checkout with `env` over this environment; return its stdout, or
     stop the benchmark with the command's whole output when it fails."""
     done = subprocess.run(argv, cwd=ROOT, env={**os.environ, **env}, capture_output=True,
-                          text=True)
+                          text=True, check=False)
     if done.returncode:
         raise SystemExit(f"{' '.join(argv[:3])} failed:\n{done.stdout}{done.stderr}")
     return done.stdout

@@ -44,7 +44,7 @@ def stem(word: str) -> str:
     """Return the Porter stem of a lower-case English word (digits are left alone)."""
     if any(ch.isdigit() for ch in word):
         return word
-    return _porter_stem(word)
+    return str(_porter_stem(word))
 
 
 def clean(text: str) -> str:

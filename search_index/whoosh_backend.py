@@ -75,7 +75,7 @@ ORDER_RUNS: Final = 32
 ORDER_RUN_MIN: Final = 1_024
 
 
-class _Terms(ID):
+class _Terms(ID):  # type: ignore[misc]  # Whoosh is untyped
     """A field fed with terms already analysed by `search_index.text` (space-separated).
 
     Postings only say which documents hold a term (Existence format: no frequencies,
@@ -89,7 +89,7 @@ class _Terms(ID):
         return [(w.encode("utf-8"), 1, 1.0, b"") for w in set(words)]
 
 
-class _Codec(W3Codec):
+class _Codec(W3Codec):  # type: ignore[misc]
     """Whoosh's codec with bigger posting blocks and no per-posting length statistics.
 
     Posting lists are only ever read whole, so blocks of POSTING_BLOCK postings (Whoosh's
@@ -168,7 +168,7 @@ class _Segment:
     def __init__(self, reader: Any) -> None:
         self.size = size = reader.doc_count_all()
         self.full = (1 << size) - 1
-        self.codes: dict[str, tuple[bytes | array, list[str]]] = {
+        self.codes: dict[str, tuple[bytes | array[int], list[str]]] = {
             name: _code_column(reader, name, size) for name in ("scheme", "status", "province")}
         self.expiry_raw = _raw_numbers(reader, "expiry", size)  # big-endian uint32 per doc
         self.issued = _numbers(reader, "issued", size)
@@ -378,7 +378,9 @@ class _View:
             values = {v for sets in per_part for v in sets}
             return {v: self.combine(sets.get(v, 0) for sets in per_part) for v in values}
 
-        return self.cached(("values", name, day if name == "status" else 0), make)
+        values: dict[str, int] = self.cached(("values", name, day if name == "status" else 0),
+                                             make)
+        return values
 
     def top(self, docs: int, order: str, need: int) -> list[int]:
         """Return the first `need` documents of `docs` in `newest` or `rank` order."""
@@ -497,8 +499,8 @@ class WhooshIndex:
     def doc_count(self) -> int:
         """Return how many certificates are indexed."""
         searcher = self._current()
-        return searcher.doc_count() - (1 if searcher.document_number(key=META_KEY) is not None
-                                       else 0)
+        return int(searcher.doc_count()) - (
+            1 if searcher.document_number(key=META_KEY) is not None else 0)
 
     def entries(self) -> Iterator[IndexEntry]:
         """Yield every indexed certificate's key and content digest (for check-index)."""
@@ -564,8 +566,9 @@ class WhooshIndex:
                                                         part.data.size))
             return found if isinstance(found, int) else bitset.from_ids(found)
 
-        return view.cached(("term", fieldname, text),
-                           lambda: view.combine(segment_docs(p) for p in view.parts))
+        docs: int = view.cached(("term", fieldname, text),
+                                lambda: view.combine(segment_docs(p) for p in view.parts))
+        return docs
 
     def _vocabulary(self, view: _View) -> frozenset[str]:
         """Return every English word (stem) in names and scopes, to correct typos against."""
@@ -578,7 +581,7 @@ class WhooshIndex:
             words: set[str] = set()
             for part in view.parts:
                 words |= self._segment_get(("words", part.segid),
-                                           lambda r=part.reader: segment_words(r))
+                                           functools.partial(segment_words, part.reader))
             return frozenset(words)
 
         return view.cached(("words",), make)  # type: ignore[no-any-return]
@@ -822,7 +825,7 @@ def _read_state(searcher: Any) -> SyncState:
     return SyncState.from_json(fields["meta"])
 
 
-def _code_column(reader: Any, name: str, size: int) -> tuple[bytes | array, list[str]]:
+def _code_column(reader: Any, name: str, size: int) -> tuple["bytes | array[int]", list[str]]:
     """Return a text column as one code per document (bytes when ≤ 256 values) and values."""
     raw: list[bytes] = []
     if reader.has_column(name):
@@ -854,14 +857,14 @@ def _raw_numbers(reader: Any, name: str, size: int) -> bytes:
     return raw[: size * 4].ljust(size * 4, b"\0")
 
 
-def _numbers(reader: Any, name: str, size: int) -> array:
+def _numbers(reader: Any, name: str, size: int) -> "array[int]":
     values = array("I", _raw_numbers(reader, name, size))
     if sys.byteorder == "little":
         values.byteswap()
     return values
 
 
-def _postings(reader: Any, fieldname: str, text: str, size: int) -> int | array:
+def _postings(reader: Any, fieldname: str, text: str, size: int) -> "int | array[int]":
     """Read one posting list of a segment (deleted documents included): as a bitmask, or as
     an array of document numbers when that is smaller (a rare term in a big segment)."""
     if (fieldname, text) not in reader:

@@ -20,8 +20,7 @@ from portal import clock
 from portal.domain.schemes import CATEGORIES, SCHEMES
 from portal.domain.status import CertificateStatus
 from portal.extensions import db
-from portal.models import (Audit, AuditType, Certificate, CertificateEvent, EventKind,
-                           SearchChange)
+from portal.models import Audit, AuditType, Certificate, CertificateEvent, EventKind, SearchChange
 
 COLUMNS: tuple[str, ...] = ("valid", "newly_issued", "surveillance_audits", "suspended",
                             "withdrawn", "cancelled")
