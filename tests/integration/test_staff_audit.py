@@ -184,3 +184,27 @@ def test_command_line_writes_are_audited_with_the_operator(app, tmp_path, make_c
                       ("staff.create", "ops@sqi.example.cn"),
                       ("staff.password_set", "ops@sqi.example.cn")]
     assert passphrase not in repr([(e.before, e.after) for e in entries()])
+
+
+def test_audit_log_pages_keep_the_filter(app):
+    """The shared pager links to the next page with the same filter, and back."""
+    now = clock.utcnow()
+    db.session.add_all([AuditLogEntry(actor="pager@sqi.example", action="certificate.update",
+                                      entity_type="certificate", entity_id=str(n), before=None,
+                                      after={"n": n}, at=now, ip="")
+                        for n in range(60)])
+    db.session.commit()
+    client = signed_in_client(app, "admin")
+
+    first = BeautifulSoup(client.get("/staff/audit-log?actor=pager@sqi.example&lang=en").text,
+                          "html.parser")
+    pager = first.select_one("nav.pager")
+    assert "Page 1 of 2" in pager.text
+    assert pager.select_one("a[rel=prev]") is None
+    second_url = pager.select_one("a[rel=next]")["href"]
+    assert "page=2" in second_url and "actor=pager" in second_url
+
+    second = BeautifulSoup(client.get(second_url).text, "html.parser")
+    assert "Page 2 of 2" in second.select_one("nav.pager").text
+    assert "page=1" in second.select_one("nav.pager a[rel=prev]")["href"]
+    assert len(second.select("#audit-entries tbody tr")) == 10
