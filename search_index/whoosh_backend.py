@@ -14,6 +14,7 @@ import logging
 import os
 import struct
 import sys
+import tempfile
 import threading
 from array import array
 from bisect import bisect_right
@@ -428,6 +429,17 @@ def _reading(method: _F) -> _F:
     return locked  # type: ignore[return-value]
 
 
+
+class _PrivateRamStorage(RamStorage):  # type: ignore[misc]  # Whoosh is untyped
+    """In-memory storage whose scratch files go to a folder of its own.
+
+    Whoosh names the scratch folder after the index (`MAIN.tmp` in the system temp folder), so
+    two processes building in-memory indexes at once shared it and deleted it under each other.
+    """
+
+    def temp_storage(self, name: str | None = None) -> Any:
+        return FileStorage(tempfile.mkdtemp(prefix="whoosh-scratch-")).create()
+
 class WhooshIndex:
     """A certificate index in a directory (or in memory), safe across processes."""
 
@@ -444,7 +456,7 @@ class WhooshIndex:
         self._searcher: Any = None
         self._view: _View | None = None
         if location == ":memory:":
-            self.storage: Any = RamStorage()
+            self.storage: Any = _PrivateRamStorage()
             self.ix = self.storage.create_index(_schema())
             self.procs = 1
         else:

@@ -1,5 +1,6 @@
 """search_index on its own: matching, filters, facets, ordering, sync state and locking."""
 
+import os
 from dataclasses import replace
 from datetime import date
 from itertools import pairwise
@@ -375,3 +376,17 @@ def test_threads_can_share_one_index(tmp_path):
     with ThreadPoolExecutor(max_workers=4) as pool:
         found = list(pool.map(lambda t: (t, find(fresh, t)), texts))
     assert all(keys == expected[text] for text, keys in found)
+
+
+def test_in_memory_indexes_keep_their_scratch_files_apart():
+    """Two in-memory indexes (two test processes at once) never share Whoosh's scratch folder,
+    which one would delete under the other's feet while committing."""
+    first, second = open_index(":memory:"), open_index(":memory:")
+    a = first.storage.temp_storage("MAIN.tmp")
+    b = second.storage.temp_storage("MAIN.tmp")
+    try:
+        assert a.folder != b.folder
+        a.destroy()
+        assert os.path.isdir(b.folder)
+    finally:
+        b.destroy()
