@@ -11,8 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal import clock
 from portal.extensions import db
 from portal.models import Setting
-
-DEMO_SETTING = "demo_data_loaded"
+from portal.models.setting import DEMO_SETTING
 
 
 def demo_loaded() -> bool:

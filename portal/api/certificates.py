@@ -6,10 +6,15 @@ from flask import jsonify, request
 
 from portal import clock
 from portal.api import bp
-from portal.certificates.public import certificate_json, find_certificate, verify_results
 from portal.domain.codes import is_well_formed_number
 from portal.errors import api_error
 from portal.extensions import limiter
+from portal.register.public import (
+    PublicCertificate,
+    certificate_json,
+    find_certificate,
+    verify_results,
+)
 
 MAX_BATCH = 1000
 # A certificate number longer than this is not one; say so instead of echoing it back.
@@ -36,7 +41,7 @@ def certificate(number: str) -> Any:
                              "(e.g. 02722Q10234R3M, SQI/FW/2025/0003)", "malformed_number")
         return api_error(404, "no certificate with this number was issued by this "
                          "certification body", "not_found")
-    response = jsonify(certificate_json(cert, clock.today()))
+    response = jsonify(certificate_json(PublicCertificate.of(cert, clock.today())))
     # Status must be live: clients may keep a copy but revalidate it (ETag) every time.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Access-Control-Allow-Origin"] = "*"  # public data, no credentials

@@ -6,14 +6,13 @@ from flask import make_response, render_template
 
 from portal import clock
 from portal.certificates import bp
-from portal.certificates.public import (
+from portal.domain.codes import is_well_formed_number
+from portal.register.public import (
+    PublicCertificate,
     alerts_for_number,
-    certificate_path,
     find_certificate,
-    history,
     verify_url,
 )
-from portal.domain.codes import is_well_formed_number
 
 # How much of an unknown number the "not found" page repeats back.
 SHOWN_NUMBER_LENGTH = 80
@@ -38,12 +37,11 @@ def detail(number: str) -> Any:
                                alerts=alerts_for_number(number))
         response = make_response(body, 404)
     else:
-        today = clock.today()
-        body = render_template("certificates/detail.html", cert=cert,
-                               status=cert.public_status(today), history=history(cert, today),
-                               cert_path=certificate_path(cert.certificate_number),
-                               verify_url=verify_url(cert.certificate_number),
-                               alerts=alerts_for_number(cert.certificate_number))
+        public = PublicCertificate.of(cert, clock.today())
+        body = render_template("certificates/detail.html", cert=public, status=public.status,
+                               cert_path=public.path,
+                               verify_url=verify_url(public.certificate_number),
+                               alerts=alerts_for_number(public.certificate_number))
         response = make_response(body)
     # The status must be live: browsers and proxies revalidate on every view.
     response.headers["Cache-Control"] = "no-cache"

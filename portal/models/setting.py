@@ -5,6 +5,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 
+# Set to "1" while the demo data set is loaded (every page then says so).
+DEMO_SETTING = "demo_data_loaded"
+
 
 class Setting(db.Model):
     __tablename__ = "settings"

@@ -18,10 +18,10 @@ from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.certificates.public import certificate_path
 from portal.extensions import db, limiter
 from portal.models import AlertKind
 from portal.public import bp
+from portal.register.public import certificate_path
 from portal.services import alerts as alert_service
 from portal.services import content as content_service
 from portal.services import content_reviews

@@ -18,12 +18,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal import clock
-from portal.certificates.public import certificate_path, find_certificate
 from portal.domain.codes import is_well_formed_number
 from portal.extensions import limiter
 from portal.i18n import STATUS_LABELS
 from portal.qr import bp
 from portal.qr.forms import ReceiptForm, ScanForm
+from portal.register.public import PublicCertificate, certificate_path, find_certificate
 from portal.services import badges
 from portal.services import qr as qr_service
 from portal.services import receipts as receipt_service
@@ -120,8 +120,9 @@ def landing(number: str, issue: str, token: str) -> Any:
         return _altered(number)  # signed, but an issue never printed: not ours to trust
     today = clock.today()
     copy = qr_service.check_printed_copy(cert, claim.issue, today)
-    body = render_template("qr/landing.html", cert=cert, copy=copy, status=copy.status,
-                           cert_path=certificate_path(cert.certificate_number),
+    public = PublicCertificate.of(cert, today)
+    body = render_template("qr/landing.html", cert=public, copy=copy, status=copy.status,
+                           cert_path=public.path,
                            public_host=urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc)
     response = make_response(body)
     response.headers["Cache-Control"] = "no-cache"  # the status is live

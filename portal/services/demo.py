@@ -36,9 +36,9 @@ from portal.models import (
     Setting,
     Site,
 )
+from portal.models.setting import DEMO_SETTING
 from portal.services import audit_log
 from portal.services import demo_names as names
-from portal.templating import DEMO_SETTING
 
 S = CertificateStatus
 SEED: Final = 2022

@@ -153,7 +153,7 @@ PRINTED_FIELDS: Final = frozenset({
 class StaleReason:
     """One reason why a printed copy no longer tells the truth."""
 
-    kind: str  # "status", "reissued", "scope", "renamed", "renewed", "corrected"
+    kind: str  # "status", "reissued", "scope", "renamed", "renewed", "corrected", "details"
     since: date | None = None
     status: str | None = None
     issue: int | None = None
@@ -203,6 +203,12 @@ def check_printed_copy(cert: Certificate, printed_issue: int, today: date) -> Pr
                  and PRINTED_FIELDS & set((e.details or {}).get("fields", []))]
     if corrected:
         reasons.append(StaleReason("corrected", since=_latest(corrected)))
+    if cert.restricted:
+        # What changed, and when, would describe the holder: say only that something did.
+        shown = [r for r in reasons if r.kind in ("status", "reissued")]
+        if len(shown) < len(reasons):
+            shown.append(StaleReason("details"))
+        reasons = shown
     return PrintedCopy(printed_issue=printed_issue, current_issue=cert.issue_number,
                        status=status, reasons=tuple(reasons))
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
-from portal.certificates.public import RESTRICTED_PUBLIC_FIELDS
 from portal.extensions import db
 from portal.models import Certificate
 from portal.models.receipt import Receipt
+from portal.register.public import RESTRICTED_PUBLIC_FIELDS
 from portal.services.certificates import snapshot
 
 ID_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed

@@ -19,13 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from portal import clock
-from portal.certificates.public import certificate_path, find_certificate
 from portal.domain.codes import normalise_credit_code, number_key
 from portal.domain.records import CERTIFICATE_COLUMNS, CertificateData
 from portal.domain.status import FINAL, CertificateStatus, TransitionError, can_move
 from portal.extensions import db
 from portal.i18n import STATUS_LABELS, current_lang
 from portal.models import Certificate, EventKind, Role
+from portal.register.public import certificate_path, find_certificate
 from portal.services import certificates as certificate_service
 from portal.services import importing
 from portal.staff import bp

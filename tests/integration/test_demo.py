@@ -26,11 +26,11 @@ from portal.models import (
     EventKind,
     Setting,
 )
+from portal.models.setting import DEMO_SETTING
 from portal.services import certificates as certificate_service
 from portal.services import demo
 from portal.services import search as search_service
 from portal.services.stats import compute_statistics
-from portal.templating import DEMO_SETTING
 from tests.conftest import test_config
 from tests.factories import NOW, certificate_data
 from tests.spec_tables import COLUMNS, SUBTOTALS_2022, TABLE_2022

@@ -1,0 +1,1 @@
+"""The certificate register: validation, rows, tables and the public projection."""
