@@ -89,7 +89,7 @@ def certificate_path(number: str) -> str:
 
 def verify_url(number: str) -> str:
     """Return the absolute public address of a certificate's page."""
-    return current_app.config["PUBLIC_BASE_URL"] + certificate_path(number)
+    return str(current_app.config["PUBLIC_BASE_URL"]) + certificate_path(number)
 
 
 @dataclass(frozen=True)
