@@ -33,6 +33,7 @@ LONG_CACHE = "public, max-age=31536000, immutable"
 SCAN_LIMIT = "20 per minute;200 per hour"
 RECEIPT_LIMIT = "30 per hour"
 SHOWN_TEXT_LENGTH = 200
+SCAN_ERROR_STATUS = {"too_large": 413, "too_many_pixels": 413, "busy": 503}
 
 
 def _not_found(number: str) -> Any:
@@ -157,10 +158,20 @@ def scan() -> Any:
                 "not_image": _("This file is not a photo we can read. Upload a JPEG, PNG or "
                                "WebP picture of the QR code."),
                 "too_large": _("This photo is too large. Upload a picture under 10 MB."),
+                "too_many_pixels": _("This picture has too many pixels to read here. Upload "
+                                     "a photo or screenshot of at most 12 megapixels (a JPEG "
+                                     "photo may be larger)."),
                 "no_code": _("No QR code was found in this photo. Take the picture straight "
                              "on, in good light, with the whole code inside the frame."),
+                "busy": _("Many photos are being read right now. Please try again in a few "
+                          "seconds."),
             }[exc.reason]
-            status = 413 if exc.reason == "too_large" else 422
+            status = SCAN_ERROR_STATUS.get(exc.reason, 422)
+            if exc.reason == "busy":
+                response = make_response(render_template(
+                    "qr/scan.html", form=form, error=error, public_host=public_host), 503)
+                response.headers["Retry-After"] = str(qr_service.SCAN_RETRY_AFTER_SECONDS)
+                return response
         else:
             targets = [qr_service.classify_scan(t, current_app.config["PUBLIC_BASE_URL"])
                        for t in texts]

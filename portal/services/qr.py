@@ -20,6 +20,7 @@ import hmac
 import io
 import re
 import struct
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,10 +49,21 @@ SCREEN_MODULE_PX: Final = 8
 PRINT_MODULE_PX: Final = 24
 PRINT_SIZE_MM: Final = 30  # the print PNG carries a DPI that makes it 30 mm wide in Word etc.
 
-# Photos for /scan: limits against decompression bombs and slow decoding.
+# Photos for /scan: limits against decompression bombs and slow decoding. A QR code needs few
+# pixels: the decoder works on a grey copy of at most SCAN_DECODE_SIDE pixels a side.
 SCAN_MAX_BYTES: Final = 10 * 1024 * 1024
+# JPEG is decoded at 1/2, 1/4 or 1/8 scale (libjpeg DCT scaling), so a 50 MP phone photo costs
+# what a 3 MP one does. Other formats decode at full size: allow what a screen or a 12 MP
+# camera makes (4000 x 3000), about 48 MB at most while decoding (RGBA) instead of 200+ MB.
 SCAN_MAX_PIXELS: Final = 50_000_000
+SCAN_MAX_FULL_PIXELS: Final = 12_000_000
 SCAN_DECODE_SIDE: Final = 2000
+# Photos decoded at once per worker process (each may take ~0.1 GB and a CPU for a second);
+# another upload waits up to SCAN_WAIT_SECONDS for its turn, then is told to try again.
+SCAN_CONCURRENT_DECODES: Final = 1
+SCAN_WAIT_SECONDS: Final = 3.0
+SCAN_RETRY_AFTER_SECONDS: Final = 5
+_decode_slots = threading.BoundedSemaphore(SCAN_CONCURRENT_DECODES)
 # MPO: the multi-picture JPEG many phones save (a photo plus a depth map or gain map).
 SCAN_FORMATS: Final = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"})
 
@@ -278,7 +290,11 @@ def image_etag(data: str, variant: str) -> str:
 
 
 class ScanError(ValueError):
-    """A photo that cannot be read: `reason` is "not_image", "too_large" or "no_code"."""
+    """A photo that cannot be read now.
+
+    `reason` is "not_image", "too_large" (bytes), "too_many_pixels", "no_code" or "busy"
+    (every decoding slot of this worker is taken: try again in SCAN_RETRY_AFTER_SECONDS).
+    """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -297,9 +313,12 @@ def _load_grey(data: bytes) -> Image.Image:
         raise ScanError("not_image") from exc
     if image.format not in SCAN_FORMATS:
         raise ScanError("not_image")
-    if image.width * image.height > SCAN_MAX_PIXELS:
-        raise ScanError("too_large")
-    if image.format in ("JPEG", "MPO"):
+    # Checked on the header, before a single pixel is decoded.
+    pixels = image.width * image.height
+    scaled = image.format in ("JPEG", "MPO")
+    if pixels > (SCAN_MAX_PIXELS if scaled else SCAN_MAX_FULL_PIXELS):
+        raise ScanError("too_many_pixels")
+    if scaled:
         # Let libjpeg decode in grey at 1/2, 1/4 or 1/8 scale: a 48 MP photo then needs
         # about 12 MB instead of 190 MB, and decodes several times faster.
         image.draft("L", (SCAN_DECODE_SIDE, SCAN_DECODE_SIDE))
@@ -325,7 +344,20 @@ _EXIF_TRANSPOSE: Final = {
 
 
 def decode_photo(data: bytes) -> list[str]:
-    """Return the texts of the QR codes found in a photo (JPEG, PNG, WebP, GIF or BMP)."""
+    """Return the texts of the QR codes found in a photo (JPEG, PNG, WebP, GIF or BMP).
+
+    At most SCAN_CONCURRENT_DECODES photos are decoded at once in this process; beyond that
+    the call waits SCAN_WAIT_SECONDS for a turn, then raises ScanError("busy").
+    """
+    if not _decode_slots.acquire(timeout=SCAN_WAIT_SECONDS):
+        raise ScanError("busy")
+    try:
+        return _decode(data)
+    finally:
+        _decode_slots.release()
+
+
+def _decode(data: bytes) -> list[str]:
     image = _load_grey(data)
     found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     if not found:

@@ -274,7 +274,8 @@ def _saved(fmt: str, mode: str = "L", size: tuple[int, int] = (32, 32)) -> bytes
 @pytest.mark.parametrize("name, data, status", [
     ("bomb", _fake_png(100_000, 100_000), 413),
     ("wide bomb", _fake_png(60_000, 1_000), 413),
-    ("claims 40 MP, holds nothing", _fake_png(1, 40_000_000), 422),
+    ("claims 40 MP, holds nothing", _fake_png(1, 40_000_000), 413),
+    ("claims 10 MP, holds nothing", _fake_png(1, 10_000_000), 422),
     ("truncated", _saved("PNG", size=(300, 300))[:120], 422),
     ("empty", b"", 422),
     ("html", b"<!doctype html><script>alert(1)</script>", 422),
