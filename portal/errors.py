@@ -1,5 +1,6 @@
 """Error pages in the user's language, and the JSON error shape of SPEC §4 under /api/."""
 
+import re
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -12,6 +13,9 @@ API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "no
              415: "unsupported_media_type", 422: "unprocessable", 429: "rate_limited",
              500: "internal_error", 503: "unavailable"}
 
+MAX_JSON_DEPTH = 64
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def wants_json() -> bool:
     """Tell whether the error belongs to the JSON API."""
@@ -22,6 +26,34 @@ def api_error(status: int, message: str, code: str | None = None) -> Any:
     """Return the SPEC §4 error body with `status`."""
     body = {"error": {"code": code or API_CODES.get(status, "error"), "message": message}}
     return jsonify(body), status
+
+
+def unusable_text(text: str) -> bool:
+    """Tell whether `text` holds characters no database column can store.
+
+    NUL and unpaired UTF-16 surrogates (JSON "\\ud800") are refused by PostgreSQL and by
+    UTF-8; nothing a person types contains them.
+    """
+    return "\x00" in text or _SURROGATE.search(text) is not None
+
+
+def json_problem(value: Any, depth: int = 0) -> str | None:
+    """Return what makes a parsed JSON body unusable (too deep, bad characters), or None."""
+    if isinstance(value, str):
+        return "the body holds NUL or unpaired surrogate characters" \
+            if unusable_text(value) else None
+    if depth > MAX_JSON_DEPTH:
+        return f"the body is nested more than {MAX_JSON_DEPTH} levels deep"
+    items: list[Any] = []
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    for item in items:
+        problem = json_problem(item, depth + 1)
+        if problem:
+            return problem
+    return None
 
 
 def _messages() -> dict[int, tuple[str, str]]:
