@@ -214,12 +214,14 @@ def complaint_export(reference: str) -> Any:
     complaint = _case(reference)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    data = complaint_service.export_complaint(complaint, actor=current_user, now=clock.utcnow(),
-                                              ip=_ip())
-    response = Response(complaint_service.export_json(data),
-                        mimetype="application/json; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{reference}.json"'
+    now = clock.utcnow()
+    body = complaint_service.export_json(complaint_service.export_data(complaint, now=now))
+    response = Response(body, mimetype="application/json; charset=utf-8")
+    # The stored reference (ASCII), never the address as typed: "TS—2026—000123" finds the
+    # case too, but an em dash cannot travel in a header.
+    response.headers["Content-Disposition"] = f'attachment; filename="{complaint.reference}.json"'
     response.headers["Cache-Control"] = "no-store"
+    complaint_service.record_export(complaint, actor=current_user, now=now, ip=_ip())
     return response
 
 

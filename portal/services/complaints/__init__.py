@@ -63,9 +63,11 @@ from portal.services.complaints.workflow import (
     close,
     decide,
     export_complaint,
+    export_data,
     export_json,
     link_appeal,
     record_action,
+    record_export,
     reject,
     start_investigation,
 )
@@ -77,9 +79,9 @@ __all__ = [
     "Deadlines", "Filed", "ImpartialityError", "NewComplaint", "NewFakeReport", "Participation",
     "TimelineStep", "acknowledge", "add_note", "assign_handler", "attachment", "close",
     "complaint_statistics", "conflicts", "conflicts_of", "deadlines", "decide",
-    "dismiss_fake_report", "eligible_handlers", "export_complaint", "export_json",
+    "dismiss_fake_report", "eligible_handlers", "export_complaint", "export_data", "export_json",
     "file_complaint", "file_fake_report", "get_by_reference", "hash_tracking_code", "holidays",
     "link_appeal", "list_complaints", "list_fake_reports", "new_tracking_code", "participation",
-    "publish_alert", "purge_expired", "record_action", "reject", "retention_days",
+    "publish_alert", "purge_expired", "record_action", "record_export", "reject", "retention_days",
     "start_investigation", "target_days", "timeline", "track",
 ]

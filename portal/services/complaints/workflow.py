@@ -207,7 +207,14 @@ def close(complaint: Complaint, *, actor: User, message: str, now: datetime,
 def export_complaint(complaint: Complaint, *, actor: User, now: datetime,
                      ip: str = "") -> dict[str, Any]:
     """Return what the complainant sent and was told, as JSON-ready data (records the export)."""
-    data = {
+    data = export_data(complaint, now=now)
+    record_export(complaint, actor=actor, now=now, ip=ip)
+    return data
+
+
+def export_data(complaint: Complaint, *, now: datetime) -> dict[str, Any]:
+    """Return what the complainant sent and was told, as JSON-ready data (records nothing)."""
+    return {
         "reference": complaint.reference,
         "kind": complaint.kind.value,
         "about": complaint.about.value,
@@ -227,10 +234,13 @@ def export_complaint(complaint: Complaint, *, actor: User, now: datetime,
                          "size": a.size, "sha256": a.sha256} for a in complaint.attachments],
         "exported_at": now.isoformat(),
     }
+
+
+def record_export(complaint: Complaint, *, actor: User, now: datetime, ip: str = "") -> None:
+    """Record in the case and the audit log that `actor` exported it (once it was produced)."""
     complaint.events.append(ComplaintEvent(kind=EventKind.EXPORTED, public=False,
                                            actor=actor.email, at=now))
     _commit(complaint, "export", None, actor=actor, now=now, ip=ip, after={"exported": True})
-    return data
 
 
 def export_json(data: dict[str, Any]) -> str:
