@@ -46,7 +46,7 @@ def new() -> Any:
                                             complaint=filed.complaint))
         return _private(render_template(
             "complaints/filed.html", complaint=filed.complaint, code=filed.tracking_code,
-            mail_sent=filed.mail_sent, deadlines=complaint_service.deadlines(
+            mail_sent=filed.mail_sent, mail_held=filed.mail_held, deadlines=complaint_service.deadlines(
                 filed.complaint, clock.today()),
             target_days=complaint_service.target_days()))
     return _new_page(form, 400 if form.errors else 200)

@@ -15,6 +15,7 @@ from portal.models.complaint import FakeReport
 from portal.services import audit_log, uploads
 from portal.services.complaints.errors import ComplaintError
 from portal.services.complaints.notify import send
+from portal.services.complaints.recipients import acknowledgement_allowed
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ def file_fake_report(data: NewFakeReport, photo: uploads.CheckedFile | None, *,
         db.session.rollback()
         uploads.delete(stored)
         raise
-    if report.email:
+    if report.email and acknowledgement_allowed(FakeReport.email, FakeReport.created_at,
+                                                report.email, now=now):
         send(report.email, report.lang, "emails/fake_report_received.txt",
               _l("Thank you for your report"), report=report)
     return report

@@ -7,6 +7,7 @@ the tracking code is kept only as an HMAC.
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,9 +32,11 @@ from portal.models.complaint import (
 from portal.services import certificates as certificate_service
 from portal.services import uploads
 from portal.services.complaints.notify import mail_complainant
+from portal.services.complaints.recipients import ACK_MAILS_PER_ADDRESS, acknowledgement_allowed
 
 Stage = ComplaintStage
 EventKind = ComplaintEventKind
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class NewComplaint:
@@ -62,6 +65,7 @@ class Filed:
     tracking_code: str
     mail_sent: bool
     duplicate: bool = False
+    mail_held: bool = False  # not mailed: the address had its day's acknowledgements
 
 
 # A form sent again this soon with the same content (a double click, a reload of the answer
@@ -153,6 +157,12 @@ def file_complaint(data: NewComplaint, files: Sequence[uploads.CheckedFile] = ()
         for name in stored:
             uploads.delete(name)
         raise
+    if not acknowledgement_allowed(Complaint.email, Complaint.received_at, complaint.email,
+                                   now=now):
+        log.warning("acknowledgement of %s not mailed: address had %d today",
+                    complaint.reference, ACK_MAILS_PER_ADDRESS)
+        return Filed(complaint=complaint, tracking_code=code, mail_sent=False, mail_held=True)
+    # The subject carries no text from the form: only the kind and the reference.
     sent = mail_complainant(complaint, "emails/complaint_received.txt",
                              subject=_l("We received your %(kind)s %(reference)s"),
                              tracking_code=code)
