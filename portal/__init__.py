@@ -55,6 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from portal import (
         api,
+        applications,
         certificates,
         complaints,
         public,
@@ -62,11 +63,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         search,
         staff,
         suppliers,
+        surveys,
         transparency,
     )
 
     for package in (public, certificates, qr, suppliers, search, complaints, staff, api,
-                    transparency):
+                    transparency, applications, surveys):
         app.register_blueprint(package.bp)
     csrf.exempt(api.bp)  # the JSON API takes no cookies-based session; no CSRF to protect
 

@@ -29,6 +29,9 @@ class DefaultConfig:
     COMPLAINT_TARGET_DAYS = 60  # days from receipt to decision before a case is overdue
     COMPLAINT_HOLIDAYS: tuple[str, ...] = ()  # ISO dates that are not working days
     COMPLAINT_RETENTION_DAYS = 3 * 365  # personal data of closed cases kept this long
+    APPLICATION_ANSWER_WORKING_DAYS = 10  # working days from receipt to the first answer
+    APPLICATION_RETENTION_DAYS = 3 * 365  # personal data of closed applications kept this long
+    SURVEY_VALID_DAYS = 60  # days a satisfaction-survey link can be answered
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "300 per minute;5000 per hour"  # per client address and route
     TRUSTED_PROXIES = 0  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed

@@ -94,6 +94,8 @@ def example_pages(app: Flask) -> list[Page]:
         Page("complaints-new", "/complaints/new", "complaints.new"),
         Page("complaints-track", "/complaints/track", "complaints.track"),
         Page("report-fake", "/report-fake", "complaints.report_fake"),
+        Page("apply", "/apply", "applications.new"),
+        Page("apply-track", "/apply/track", "applications.track"),
         Page("transparency", "/transparency?year=2022", "transparency.index"),
         Page("about", "/about", "public.about"),
         Page("alerts", "/alerts", "public.alerts"),

@@ -93,7 +93,7 @@ def _content_response(slug: str, template: str = "public/content_page.html") -> 
 @bp.get("/services")
 def services() -> Response:
     """How to obtain certification: schemes, process, documents, time frames, fees."""
-    return _content_response("services")
+    return _content_response("services", "public/services.html")
 
 
 @bp.get("/certification-rules")
