@@ -7,11 +7,10 @@ Revises: d2cb2b7f160b
 Create Date: 2026-12-03 07:00:29.656707
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import portal.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '5f74b0c15e13'
