@@ -7,24 +7,25 @@ from flask import current_app, jsonify, request, url_for
 from portal import clock
 from portal.api import bp
 from portal.errors import api_error
-from portal.models import Certificate
+from portal.register.public import PublicCertificate
 from portal.services import search as search_service
 
 
-def _result(cert: Certificate, status: str, exact: bool) -> dict[str, Any]:
+def _result(cert: PublicCertificate, status: str, exact: bool) -> dict[str, Any]:
+    holder = cert.holder
     return {
         "certificate_number": cert.certificate_number,
-        "holder_name_zh": cert.holder_name_zh,
-        "holder_name_en": cert.holder_name_en or "",
-        "former_names": list(cert.former_names or []),
-        "credit_code": cert.credit_code or "",
+        "holder_name_zh": holder.name_zh if holder else None,
+        "holder_name_en": holder.name_en if holder else None,
+        "former_names": list(holder.former_names) if holder else None,
+        "credit_code": holder.credit_code if holder else None,
         "scheme": cert.scheme,
         "standard": cert.standard,
         "status": status,
         "issue_date": cert.issue_date.isoformat(),
         "expiry_date": cert.expiry_date.isoformat(),
-        "province": cert.province or "",
-        "city": cert.city or "",
+        "province": holder.province if holder else None,
+        "city": holder.city if holder else None,
         "exact_match": exact,
         "verify_url": current_app.config["PUBLIC_BASE_URL"]
         + url_for("certificates.detail", number=cert.certificate_number),

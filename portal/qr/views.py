@@ -23,7 +23,7 @@ from portal.extensions import limiter
 from portal.i18n import STATUS_LABELS
 from portal.qr import bp
 from portal.qr.forms import ReceiptForm, ScanForm
-from portal.register.public import PublicCertificate, certificate_path, find_certificate
+from portal.register.public import PublicCertificate, find_certificate
 from portal.services import badges
 from portal.services import qr as qr_service
 from portal.services import receipts as receipt_service
@@ -209,9 +209,9 @@ def receipt_new(number: str) -> Any:
         receipt = receipt_service.create_receipt(cert, now=clock.utcnow(), today=clock.today())
         return redirect(url_for("qr.receipt", receipt_id=receipt_service.format_id(receipt.id)),
                         code=303)
-    status = cert.public_status(clock.today())
-    return render_template("qr/receipt_new.html", cert=cert, status=status, form=form,
-                           cert_path=certificate_path(cert.certificate_number))
+    public = PublicCertificate.of(cert, clock.today())
+    return render_template("qr/receipt_new.html", cert=public, status=public.status, form=form,
+                           cert_path=public.path)
 
 
 @bp.get("/receipts/<receipt_id>")
@@ -221,13 +221,13 @@ def receipt(receipt_id: str) -> Any:
     if found is None:
         body = render_template("qr/receipt_not_found.html")
         return make_response(body, 404)
-    comparison = receipt_service.compare(found, clock.today())
-    cert = found.certificate
+    view = receipt_service.open_receipt(found, clock.today())
     body = render_template(
-        "qr/receipt.html", receipt=found, data=found.snapshot, comparison=comparison,
-        receipt_id=receipt_service.format_id(found.id), cert=cert,
-        status=found.snapshot["public_status"], current_status=cert.public_status(clock.today()),
-        cert_path=certificate_path(cert.certificate_number), iso_date=date.fromisoformat,
+        "qr/receipt.html", receipt=found, view=view, data=view.record,
+        comparison=view.comparison, receipt_id=receipt_service.format_id(found.id),
+        cert=view.certificate, status=view.record["public_status"],
+        current_status=view.certificate.status, cert_path=view.certificate.path,
+        iso_date=date.fromisoformat,
         receipt_url=current_app.config["PUBLIC_BASE_URL"] + url_for(
             "qr.receipt", receipt_id=receipt_service.format_id(found.id)))
     response = make_response(body)
@@ -265,10 +265,11 @@ def badge(number: str) -> Any:
             title = _("Certificate %(number)s: not found in the register",
                       number=number.strip()[:80])
         else:
-            status = cert.public_status(clock.today()).value
+            public = PublicCertificate.of(cert, clock.today())
+            status = public.status.value
             words = str(STATUS_LABELS[status])
             title = _("Certificate %(number)s: %(status)s (live from the register)",
-                      number=cert.certificate_number, status=words)
+                      number=public.certificate_number, status=words)
     g.pop("remember_lang", None)  # an embedded image sets no cookie
     body = badges.badge_svg(label=label, status=status, status_text=words, title=title,
                             lang="en" if lang == "en" else "zh-CN")

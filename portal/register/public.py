@@ -240,11 +240,6 @@ def _history(cert: Certificate, today: date, restricted: bool) -> list[HistoryEn
     return entries
 
 
-def history(cert: Certificate, today: date) -> list[HistoryEntry]:
-    """Return the public history, oldest first; `expired` is added when it is derived today."""
-    return list(PublicCertificate.of(cert, today).history)
-
-
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from portal import clock
 from portal.domain.codes import is_well_formed_number
@@ -11,6 +12,13 @@ from portal.i18n import current_lang
 from portal.search import bp
 from portal.services import search as search_service
 from search_index import MAX_QUERY_CHARS, STATUSES
+
+
+@bp.app_template_filter("marked")
+def marked(parts: search_service.Highlight) -> Markup:
+    """Escape a highlighted text and wrap its matched parts in <mark>."""
+    return Markup("").join(Markup("<mark>{}</mark>").format(piece) if hit else escape(piece)
+                           for piece, hit in parts)
 
 
 def _page_url(page: int, **changes: Any) -> str:

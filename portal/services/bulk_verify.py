@@ -9,10 +9,12 @@ from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.domain.codes import fold_width, normalise_credit_code, number_key
 from portal.extensions import db
 from portal.models import Certificate
+from portal.register.public import PublicCertificate
 
 MAX_ROWS = 1000
 MAX_BYTES = 2 * 1024 * 1024
@@ -37,7 +39,7 @@ class ListError(ValueError):
 
 @dataclass
 class Match:
-    certificate: Certificate
+    certificate: PublicCertificate  # what the list's reader may see of it
     matched_by: str  # "certificate_number" | "credit_code" | "name"
 
 
@@ -104,7 +106,11 @@ def read_rows(stream: BinaryIO, filename: str) -> list[tuple[int, dict[str, str]
     return rows
 
 
-def check_rows(rows: list[tuple[int, dict[str, str]]]) -> list[CheckedRow]:
+_FULL = (selectinload(Certificate.sites), selectinload(Certificate.events),
+         selectinload(Certificate.audits))
+
+
+def check_rows(rows: list[tuple[int, dict[str, str]]], today: date) -> list[CheckedRow]:
     """Match every row by certificate number, then credit code, then exact name."""
     keys = {number_key(v["number"]) for _, v in rows if v.get("number")}
     codes = {normalise_credit_code(v["credit_code"]) for _, v in rows if v.get("credit_code")}
@@ -112,11 +118,12 @@ def check_rows(rows: list[tuple[int, dict[str, str]]]) -> list[CheckedRow]:
     by_key: dict[str, Certificate] = {}
     by_code: dict[str, list[Certificate]] = {}
     if keys:
-        for cert in db.session.scalars(select(Certificate).where(Certificate.number_key.in_(keys))):
+        query = select(Certificate).where(Certificate.number_key.in_(keys)).options(*_FULL)
+        for cert in db.session.scalars(query):
             by_key[cert.number_key] = cert
     if codes:
         query = select(Certificate).where(Certificate.credit_code.in_(codes),
-                                          Certificate.restricted.is_(False))
+                                          Certificate.restricted.is_(False)).options(*_FULL)
         for cert in db.session.scalars(query):
             by_code.setdefault(cert.credit_code, []).append(cert)
     by_name: dict[str, list[Certificate]] = {}
@@ -125,29 +132,37 @@ def check_rows(rows: list[tuple[int, dict[str, str]]]) -> list[CheckedRow]:
         raw_names = {v["name"].strip() for _, v in rows if v.get("name")}
         query = select(Certificate).where(
             Certificate.restricted.is_(False),
-            or_(Certificate.holder_name_zh.in_(raw_names), Certificate.holder_name_en.in_(raw_names)))
+            or_(Certificate.holder_name_zh.in_(raw_names), Certificate.holder_name_en.in_(raw_names))
+        ).options(*_FULL)
         for cert in db.session.scalars(query):
             for candidate in (cert.holder_name_zh, cert.holder_name_en):
                 by_name.setdefault(_norm_name(candidate), []).append(cert)
+    projected: dict[int, PublicCertificate] = {}
+
+    def match(cert: Certificate, matched_by: str) -> Match:
+        public = projected.get(cert.id)
+        if public is None:
+            public = projected[cert.id] = PublicCertificate.of(cert, today)
+        return Match(public, matched_by)
+
     out: list[CheckedRow] = []
     for line, values in rows:
         row = CheckedRow(line=line, number=values.get("number", ""),
                          credit_code=values.get("credit_code", ""), name=values.get("name", ""))
         if row.number and number_key(row.number) in by_key:
-            row.matches = [Match(by_key[number_key(row.number)], "certificate_number")]
+            row.matches = [match(by_key[number_key(row.number)], "certificate_number")]
         elif row.credit_code and normalise_credit_code(row.credit_code) in by_code:
-            row.matches = [Match(c, "credit_code")
+            row.matches = [match(c, "credit_code")
                            for c in by_code[normalise_credit_code(row.credit_code)]]
         elif row.name and _norm_name(row.name) in by_name:
             seen: set[int] = set()
-            row.matches = [Match(c, "name") for c in by_name[_norm_name(row.name)]
+            row.matches = [match(c, "name") for c in by_name[_norm_name(row.name)]
                            if not (c.id in seen or seen.add(c.id))]
         out.append(row)
     return out
 
 
-def to_xlsx(rows: list[CheckedRow], today: date, labels: dict[str, str],
-            headers: list[str]) -> bytes:
+def to_xlsx(rows: list[CheckedRow], labels: dict[str, str], headers: list[str]) -> bytes:
     """Write the checked list as an XLSX workbook (one line per match, or per unmatched row)."""
     book = Workbook()
     sheet = book.active
@@ -159,10 +174,10 @@ def to_xlsx(rows: list[CheckedRow], today: date, labels: dict[str, str],
                           "", "", "", "", ""])
         for match in row.matches:
             cert = match.certificate
-            holder = "" if cert.restricted else cert.holder_name_zh
+            holder = cert.holder.name_zh if cert.holder else ""
             sheet.append([row.line, row.number, row.credit_code, row.name,
                           labels[match.matched_by], cert.certificate_number, holder, cert.scheme,
-                          labels[cert.public_status(today).value], cert.expiry_date.isoformat()])
+                          labels[cert.status.value], cert.expiry_date.isoformat()])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -11,7 +11,7 @@ from typing import Any, Final
 from portal.extensions import db
 from portal.models import Certificate
 from portal.models.receipt import Receipt
-from portal.register.public import RESTRICTED_PUBLIC_FIELDS
+from portal.register.public import RESTRICTED_PUBLIC_FIELDS, PublicCertificate, public_record
 from portal.services.certificates import snapshot
 
 ID_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed
@@ -83,6 +83,11 @@ class Comparison:
     def changed(self) -> bool:
         return bool(self.changes) or self.hidden_changes
 
+    @property
+    def status_changed(self) -> bool:
+        """Tell whether the public status is one of the changes."""
+        return any(change.name == "public_status" for change in self.changes)
+
 
 def compare(receipt: Receipt, today: date) -> Comparison:
     """Compare `receipt` with its certificate's record today (restricted fields stay hidden)."""
@@ -90,7 +95,7 @@ def compare(receipt: Receipt, today: date) -> Comparison:
     now_data = record(cert, today)
     before = receipt.snapshot
     shown = RESTRICTED_PUBLIC_FIELDS | {"public_status", "issue_number"}
-    restricted = bool(cert.restricted) or bool(before.get("restricted"))
+    restricted = _restricted(receipt)
     changes, hidden = [], False
     names = [*COMPARED_FIELDS, *sorted(set(now_data) - set(COMPARED_FIELDS))]
     for name in names:
@@ -103,3 +108,28 @@ def compare(receipt: Receipt, today: date) -> Comparison:
                 changes.append(FieldChange(name, before.get(name), now_data.get(name)))
     return Comparison(current_hash=content_hash(now_data), changes=tuple(changes),
                       hidden_changes=hidden)
+
+
+def _restricted(receipt: Receipt) -> bool:
+    # Restricted now or when the receipt was made: either way the holder stays unpublished.
+    return bool(receipt.certificate.restricted) or bool(receipt.snapshot.get("restricted"))
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    """What a reopened receipt shows: the public part of its record, and what changed since."""
+
+    record: dict[str, Any]  # the frozen record without what a restricted certificate hides
+    certificate: PublicCertificate  # the certificate as the public sees it today
+    comparison: Comparison
+
+    @property
+    def holder_withheld(self) -> bool:
+        return "holder_name_zh" not in self.record
+
+
+def open_receipt(receipt: Receipt, today: date) -> ReceiptView:
+    """Return what the public may see of `receipt` on `today`."""
+    return ReceiptView(record=public_record(receipt.snapshot, restricted=_restricted(receipt)),
+                       certificate=PublicCertificate.of(receipt.certificate, today),
+                       comparison=compare(receipt, today))

@@ -18,13 +18,14 @@ from datetime import date
 from typing import Any, Final
 
 from flask import Flask, current_app
-from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.domain.codes import credit_code_problem, normalise_credit_code, suggest_credit_code
 from portal.domain.schemes import SCHEMES
 from portal.extensions import db
 from portal.models import Certificate, SearchChange
+from portal.register.public import PublicCertificate
 from search_index import (
     STATUSES,
     CertificateDoc,
@@ -102,11 +103,15 @@ def document_for(cert: Certificate) -> CertificateDoc:
         province=cert.province or "", city=cert.city or "")
 
 
-def _certificates_by_key(keys: Sequence[str]) -> dict[str, Certificate]:
+def _certificates_by_key(keys: Sequence[str], *, full: bool = False) -> dict[str, Certificate]:
+    """Load certificates by number key; `full` also loads what a public projection reads."""
     found: dict[str, Certificate] = {}
+    options = (selectinload(Certificate.sites), selectinload(Certificate.events),
+               selectinload(Certificate.audits)) if full else ()
     for start in range(0, len(keys), 500):  # stay under every database's bound-parameter cap
         chunk = keys[start : start + 500]
-        rows = db.session.scalars(select(Certificate).where(Certificate.number_key.in_(chunk)))
+        rows = db.session.scalars(select(Certificate).where(Certificate.number_key.in_(chunk))
+                                  .options(*options))
         found.update((c.number_key, c) for c in rows)
     return found
 
@@ -295,17 +300,21 @@ def parse_request(args: Any, *, default_per_page: int = 20) -> SearchRequest:
                          sort=sort)
 
 
+# A text cut into (piece, matched) parts; the page marks the matched ones (no HTML here).
+Highlight = tuple[tuple[str, bool], ...]
+
+
 @dataclass
 class Hit:
-    """One result: the certificate from the database and its highlighted texts."""
+    """One result: the certificate as the public sees it, and its highlighted texts."""
 
-    certificate: Certificate
+    certificate: PublicCertificate
     status: str
     exact: bool
-    name_zh: Markup
-    name_en: Markup
-    former_names: list[Markup]
-    scope: Markup
+    name_zh: Highlight
+    name_en: Highlight
+    former_names: list[Highlight]
+    scope: Highlight
     scope_lang: str
 
 
@@ -321,7 +330,7 @@ class SearchPage:
     facets: Facets | None
     credit_code_suggestion: str | None = None
     credit_code_problem: str | None = None
-    near: list[Certificate] = field(default_factory=list)
+    near: list[PublicCertificate] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -329,13 +338,12 @@ class SearchPage:
         return max(1, -(-shown // self.request.per_page))
 
 
-def _marked(text: str, query: ParsedQuery, extra: frozenset[str]) -> Markup:
-    """Escape `text` and wrap the query's matches in <mark> (Markup built from escaped parts)."""
-    return Markup("").join(Markup("<mark>{}</mark>").format(piece) if hit else escape(piece)
-                           for piece, hit in highlight_spans(text, query, extra))
+def _marked(text: str, query: ParsedQuery, extra: frozenset[str]) -> Highlight:
+    """Cut `text` into parts, marking where the query's terms occur."""
+    return tuple(highlight_spans(text, query, extra))
 
 
-def _snippet(text: str, query: ParsedQuery, extra: frozenset[str]) -> Markup:
+def _snippet(text: str, query: ParsedQuery, extra: frozenset[str]) -> Highlight:
     spans = highlight_spans(text, query, extra)
     offset = 0
     first = None
@@ -346,23 +354,26 @@ def _snippet(text: str, query: ParsedQuery, extra: frozenset[str]) -> Markup:
         offset += len(piece)
     start = 0 if first is None or first < SNIPPET_CHARS // 3 else first - SNIPPET_CHARS // 3
     cut = text[start : start + SNIPPET_CHARS]
-    body = _marked(cut, query, extra)
-    prefix = "… " if start else ""
-    suffix = " …" if start + SNIPPET_CHARS < len(text) else ""
-    return Markup("{}{}{}").format(prefix, body, suffix)
+    prefix = (("… ", False),) if start else ()
+    suffix = ((" …", False),) if start + SNIPPET_CHARS < len(text) else ()
+    return prefix + _marked(cut, query, extra) + suffix
 
 
-def _hit(cert: Certificate, results: SearchResults, today: date, lang: str) -> Hit:
+def _hit(cert: Certificate, results: SearchResults, today: date, lang: str) -> Hit | None:
+    public = PublicCertificate.of(cert, today)
+    holder, scope = public.holder, public.scope
+    if holder is None or scope is None:
+        return None  # a restricted certificate is found by its number only, never by search
     query, extra = results.query, results.extra_words
-    use_en = lang == "en" and bool(cert.scope_en)
-    scope = cert.scope_en if use_en else cert.scope_zh
-    formers = [_marked(n, query, extra) for n in cert.former_names or []]
-    return Hit(certificate=cert, status=cert.public_status(today).value,
+    use_en = lang == "en" and bool(scope.en)
+    formers = [_marked(n, query, extra) for n in holder.former_names]
+    return Hit(certificate=public, status=public.status.value,
                exact=cert.number_key in results.exact_keys,
-               name_zh=_marked(cert.holder_name_zh, query, extra),
-               name_en=_marked(cert.holder_name_en or "", query, extra),
-               former_names=[m for m in formers if "<mark>" in m],
-               scope=_snippet(scope or "", query, extra), scope_lang="en" if use_en else "zh-CN")
+               name_zh=_marked(holder.name_zh, query, extra),
+               name_en=_marked(holder.name_en, query, extra),
+               former_names=[m for m in formers if any(hit for _, hit in m)],
+               scope=_snippet(scope.en if use_en else scope.zh, query, extra),
+               scope_lang="en" if use_en else "zh-CN")
 
 
 def search(req: SearchRequest, *, today: date, lang: str = "zh") -> SearchPage:
@@ -372,9 +383,9 @@ def search(req: SearchRequest, *, today: date, lang: str = "zh") -> SearchPage:
     index = service().index
     results = index.search(parsed, filters=req.filters, today=today, page=req.page,
                            per_page=req.per_page, sort=req.sort)
-    certificates = _certificates_by_key(results.keys)
-    hits = [_hit(certificates[k], results, today, lang) for k in results.keys
-            if k in certificates and not certificates[k].restricted]
+    certificates = _certificates_by_key(results.keys, full=True)
+    hits = [hit for hit in (_hit(certificates[k], results, today, lang) for k in results.keys
+                            if k in certificates) if hit is not None]
     page = SearchPage(request=req, query=parsed, hits=hits, total=results.total,
                       total_exact=results.total_exact, facets=results.facets)
     exact_hit = any(h.exact for h in hits)
@@ -384,8 +395,9 @@ def search(req: SearchRequest, *, today: date, lang: str = "zh") -> SearchPage:
         if page.credit_code_problem:
             page.credit_code_suggestion = suggest_credit_code(code)
     if not hits and not parsed.is_empty:
-        near = _certificates_by_key(index.suggest_keys(parsed))
-        page.near = [c for c in near.values() if not c.restricted]
+        near = _certificates_by_key(index.suggest_keys(parsed), full=True)
+        page.near = [p for p in (PublicCertificate.of(c, today) for c in near.values())
+                     if p.holder is not None]
     return page
 
 

@@ -9,24 +9,19 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.clock import CHINA
 from portal.extensions import db
 from portal.models import Certificate, CertificateEvent
 from portal.models.subscription import Subscription
-from portal.services.feeds import FEED_KINDS
+from portal.register.public import PublicCertificate, verify_url
+from portal.services.feeds import changes_since
 from portal.services.mail import MailError
-
-
-def certificate_url(cert: Certificate) -> str:
-    """Return the absolute public address of a certificate's page (no request needed)."""
-    return (f"{current_app.config['PUBLIC_BASE_URL']}/certificates/"
-            f"{quote(cert.certificate_number, safe='')}")
 
 
 def _hash(token: str) -> str:
@@ -65,7 +60,9 @@ def subscribe(cert: Certificate, email: str, *, lang: str, now: datetime) -> Out
     with force_locale("en" if lang == "en" else "zh_CN"):
         subject = _("Confirm: e-mail me when certificate %(number)s changes",
                     number=cert.certificate_number)
-        body = render_template("emails/watch_confirm.txt", cert=cert, confirm_url=confirm,
+        body = render_template("emails/watch_confirm.txt",
+                               cert=PublicCertificate.of(cert, now.astimezone(CHINA).date()),
+                               confirm_url=confirm,
                                unsubscribe_url=unsubscribe)
     _send(to=email, subject=subject, body=body,
                    headers=_unsubscribe_headers(unsubscribe))
@@ -117,26 +114,25 @@ def send_notifications(*, now: datetime) -> int:
     subs = db.session.scalars(select(Subscription).where(
         Subscription.confirmed_at.is_not(None), Subscription.unsubscribed_at.is_(None))).all()
     sent = 0
+    today = now.astimezone(CHINA).date()
     for sub in subs:
-        events = db.session.scalars(
-            select(CertificateEvent)
-            .where(CertificateEvent.certificate_id == sub.certificate_id,
-                   CertificateEvent.id > sub.last_event_id,
-                   CertificateEvent.kind.in_(FEED_KINDS))
-            .order_by(CertificateEvent.id)).all()
+        # Only what the public may see: a restricted certificate's renames, scope changes and
+        # renewals are not in its projection, so they are never mailed.
+        public = PublicCertificate.of(sub.certificate, today)
+        changes = changes_since(public, sub.last_event_id)
         newest = db.session.scalar(select(db.func.max(CertificateEvent.id)).where(
             CertificateEvent.certificate_id == sub.certificate_id)) or sub.last_event_id
-        if events:
+        if changes:
             # A fresh token per message keeps the unsubscribe link valid and unguessable.
             token = secrets.token_urlsafe(24)
             sub.token_hash = _hash(token)
             unsubscribe_url = _links(token)[1]
             with force_locale("en" if sub.lang == "en" else "zh_CN"):
                 subject = _("Certificate %(number)s has changed",
-                            number=sub.certificate.certificate_number)
-                body = render_template("emails/watch_change.txt", cert=sub.certificate,
-                                       events=events, unsubscribe_url=unsubscribe_url,
-                                       page_url=certificate_url(sub.certificate))
+                            number=public.certificate_number)
+                body = render_template("emails/watch_change.txt", cert=public,
+                                       changes=changes, unsubscribe_url=unsubscribe_url,
+                                       page_url=verify_url(public.certificate_number))
             try:
                 _send(to=sub.email, subject=subject, body=body,
                       headers=_unsubscribe_headers(unsubscribe_url))

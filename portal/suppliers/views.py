@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import clock
 from portal.extensions import csrf, limiter
 from portal.i18n import STATUS_LABELS, current_lang
+from portal.register.public import PublicCertificate, find_certificate
 from portal.services import bulk_verify, feeds
-from portal.services import certificates as certificate_service
 from portal.services import watch as watch_service
 from portal.services.mail import MailError
 from portal.suppliers import bp
@@ -48,14 +48,15 @@ def verify_list() -> Any:
         upload = form.file.data
         try:
             rows = bulk_verify.check_rows(bulk_verify.read_rows(upload.stream,
-                                                                upload.filename or ""))
+                                                                upload.filename or ""),
+                                          clock.today())
         except bulk_verify.ListError as exc:
             error = _list_error_message(exc)
         if rows is not None and request.form.get("format") == "xlsx":
             headers = [_("Line"), _("Certificate number (yours)"), _("Credit code (yours)"),
                        _("Name (yours)"), _("Matched by"), _("Certificate number"),
                        _("Certified organisation"), _("Scheme"), _("Status"), _("Expiry date")]
-            body = bulk_verify.to_xlsx(rows, clock.today(), _labels(), headers)
+            body = bulk_verify.to_xlsx(rows, _labels(), headers)
             stamp = clock.today().isoformat()
             return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
                                             "spreadsheetml.sheet",
@@ -66,27 +67,32 @@ def verify_list() -> Any:
                            labels=_labels()), status
 
 
+def _public_url(endpoint: str, **values: Any) -> str:
+    # Never from the request's Host header: a forged one would name another site (#13.12).
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
 @bp.get("/feed.atom")
 def feed() -> Response:
     """Status changes of all public certificates, newest first."""
-    events = feeds.recent_changes()
-    body = render_template("suppliers/feed.xml", events=events, title=_("Certificate changes"),
-                           self_url=url_for("suppliers.feed", _external=True),
-                           updated=events[0].recorded_at if events else clock.utcnow())
+    entries = feeds.recent_changes(clock.today())
+    body = render_template("suppliers/feed.xml", entries=entries, title=_("Certificate changes"),
+                           self_url=_public_url("suppliers.feed"),
+                           updated=entries[0].change.moment if entries else clock.utcnow())
     return Response(body, mimetype=ATOM)
 
 
 @bp.get("/certificates/<path:number>/feed.atom")
 def certificate_feed(number: str) -> Response:
-    """Changes of one certificate."""
-    cert = certificate_service.get_by_number(number) or abort(404)
-    events = feeds.certificate_changes(cert)
+    """Changes of one certificate (only status changes for a restricted one)."""
+    cert = find_certificate(number) or abort(404)
+    public = PublicCertificate.of(cert, clock.today())
+    entries = feeds.certificate_changes(public)
     body = render_template(
-        "suppliers/feed.xml", events=events, cert=cert,
-        title=_("Changes of certificate %(number)s", number=cert.certificate_number),
-        self_url=url_for("suppliers.certificate_feed", number=cert.certificate_number,
-                         _external=True),
-        updated=events[0].recorded_at if events else cert.updated_at)
+        "suppliers/feed.xml", entries=entries,
+        title=_("Changes of certificate %(number)s", number=public.certificate_number),
+        self_url=_public_url("suppliers.certificate_feed", number=public.certificate_number),
+        updated=entries[0].change.moment if entries else public.updated_at)
     return Response(body, mimetype=ATOM)
 
 
@@ -94,11 +100,12 @@ def certificate_feed(number: str) -> Response:
 @limiter.limit("10 per hour", methods=["POST"])
 def watch(number: str) -> Any:
     """Subscribe by e-mail to one certificate's changes (no account needed)."""
-    cert = certificate_service.get_by_number(number) or abort(404)
+    found = find_certificate(number) or abort(404)
+    cert = PublicCertificate.of(found, clock.today())
     form = WatchForm()
     if form.validate_on_submit():
         try:
-            watch_service.subscribe(cert, form.email.data, lang=current_lang(),
+            watch_service.subscribe(found, form.email.data, lang=current_lang(),
                                     now=clock.utcnow())
         except MailError:
             error = _("The confirmation e-mail could not be sent just now. Please try again later.")

@@ -79,7 +79,7 @@ def test_landing_page_says_status_and_copy_at_a_glance_on_a_phone(live_server, n
     assert stale.is_visible()
     assert page.locator(".qr-reason").count() == 2  # suspended, and re-issued
     heading = "此纸质证书已不是现行版本" if locale == "zh-CN" else "not the current one"
-    assert heading in stale.locator("h2").inner_text()
+    assert heading in stale.locator("h1").inner_text()
     fits_phone(page)
     screenshot(page, f"qr-landing-stale-{locale}")
 

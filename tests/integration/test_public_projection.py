@@ -1,7 +1,9 @@
 """`PublicCertificate`: what the public may see, with a restricted holder absent, not hidden."""
 
 import dataclasses
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +60,14 @@ def test_public_certificate_of_a_restricted_certificate_does_not_hold_the_holder
         assert record[name] is None, name
     assert record["restricted"] is True
     assert [h["reason"] for h in record["status_history"]] == [None, None]
+
+
+def test_public_templates_do_not_decide_what_a_restricted_certificate_hides():
+    """The projection decides; a public template asking `restricted` would duplicate the rule."""
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = [f"{path.relative_to(root)}:{number}"
+                 for path in root.rglob("*") if path.is_file() and path.parts[-2] != "staff"
+                 and "staff" not in path.relative_to(root).parts
+                 for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+                 if re.search(r"\.restricted\b|\brestricted\s*(%}|and|or|\))", line)]
+    assert offenders == []

@@ -98,3 +98,66 @@ def test_live_certificate_page_offers_print_qr_and_badge(client, make_certificat
     assert len(soup.select("a[download]")) == 2
     assert soup.select_one(".qr-panel__badge") is not None
     assert soup.select_one(".qr-panel__final") is None
+
+
+def make_receipt(client, number: str) -> str:
+    response = client.post(f"/certificates/{number}/receipt")
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+def headline(client, location: str, lang: str = "en"):
+    section = page(client.get(location, query_string={"lang": lang})).select_one("#cmp-heading")
+    return section.parent, " ".join(section.text.split())
+
+
+def suspend(cert) -> None:
+    certificate_service.change_status(cert, CertificateStatus.SUSPENDED,
+                                      effective=date(2026, 11, 20), reason="未按期接受监督审核",
+                                      actor="t", now=NOW)
+    db.session.commit()
+
+
+def test_receipt_of_a_suspended_certificate_is_not_headed_in_green(client, make_certificate):
+    cert = make_certificate()
+    suspend(cert)
+    location = make_receipt(client, cert.certificate_number)  # unchanged since: still suspended
+    section, text = headline(client, location)
+    assert "qr-verdict--suspended" in section["class"]
+    assert "qr-verdict--valid" not in section["class"]
+    assert "✓" not in text and "⚠" in text
+    assert text.endswith("Unchanged since this receipt was made: the certificate is still "
+                         "Suspended")
+    assert section.select_one(".badge--suspended") is not None
+    _, zh = headline(client, location, "zh")
+    assert "暂停" in zh and "未发生变化" in zh
+
+
+def test_receipt_headline_says_the_status_changed_in_its_colour(client, make_certificate):
+    cert = make_certificate()
+    location = make_receipt(client, cert.certificate_number)
+    suspend(cert)
+    section, text = headline(client, location)
+    assert "qr-verdict--suspended" in section["class"]
+    assert text == "⚠ Now Suspended: the status has changed since this receipt was made"
+
+
+def test_receipt_headline_names_the_fields_that_changed(client, make_certificate):
+    cert = make_certificate()
+    location = make_receipt(client, cert.certificate_number)
+    cert.scope_zh = "集成电路的设计"  # stands in for a registrar's correction
+    certificate_service.reissue_certificate(cert, effective=date(2026, 11, 24), reason="x",
+                                            actor="t", now=NOW)
+    db.session.commit()
+    section, text = headline(client, location)
+    assert "qr-verdict--valid" in section["class"]
+    assert text == "⚠ Changed since this receipt was made: Printed issue, Scope (Chinese)"
+    _, zh = headline(client, location, "zh")
+    assert "、" in zh
+
+
+def test_receipt_of_an_unchanged_valid_certificate_stays_green(client, make_certificate):
+    cert = make_certificate()
+    section, text = headline(client, make_receipt(client, cert.certificate_number))
+    assert "qr-verdict--valid" in section["class"] and "qr-copy--current" in section["class"]
+    assert text == "✓ Unchanged since this receipt was made"
