@@ -13,12 +13,14 @@ from portal.register.public import (
     PublicCertificate,
     certificate_json,
     find_certificate,
-    verify_results,
 )
+from portal.services import verification
 
 MAX_BATCH = 1000
 # A certificate number longer than this is not one; say so instead of echoing it back.
 MAX_NUMBER_LENGTH = 200
+MAX_NAME_LENGTH = verification.MAX_NAME_LENGTH
+ITEM_FIELDS = ("certificate_number", "credit_code", "holder_name")
 # Per client address; generous for people and scripts, a brake on scraping the register.
 RECORD_LIMIT = "120 per minute"
 VERIFY_LIMIT = "30 per minute"
@@ -41,7 +43,18 @@ def certificate(number: str) -> Any:
                              "(e.g. 02722Q10234R3M, SQI/FW/2025/0003)", "malformed_number")
         return api_error(404, "no certificate with this number was issued by this "
                          "certification body", "not_found")
-    response = jsonify(certificate_json(PublicCertificate.of(cert, clock.today())))
+    body = certificate_json(PublicCertificate.of(cert, clock.today()))
+    if "holder_name" in request.args:
+        printed = request.args["holder_name"]
+        if len(printed) > MAX_NAME_LENGTH:
+            return api_error(400, f"holder_name is longer than {MAX_NAME_LENGTH} characters",
+                             "invalid_parameter")
+        if not printed.strip():
+            return api_error(400, "holder_name is empty", "invalid_parameter")
+        verdict = verification.check_name(cert, printed)
+        body["holder_name"] = printed
+        body.update(verification.verdict_fields(verdict))
+    response = jsonify(body)
     # Status must be live: clients may keep a copy but revalidate it (ETag) every time.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Access-Control-Allow-Origin"] = "*"  # public data, no credentials
@@ -49,39 +62,83 @@ def certificate(number: str) -> Any:
     return response.make_conditional(request)
 
 
-def _numbers_from_body() -> list[str] | Any:
-    """Return the list of numbers of a verify request, or the error response to send."""
+def _too_long(value: str, field: str) -> bool:
+    limit = MAX_NAME_LENGTH if field == "holder_name" else MAX_NUMBER_LENGTH
+    return len(value) > limit
+
+
+def _items_from_body() -> list[verification.Item] | Any:
+    """Return the items of a verify request, or the error response to send.
+
+    The body is either {"certificate_numbers": [...]} or {"items": [{...}, ...]}.
+    """
     body = request.get_json(force=True, silent=True)
     if not isinstance(body, dict):
-        return api_error(400, 'body must be a JSON object like {"certificate_numbers": [...]}',
+        return api_error(400, 'body must be a JSON object like {"certificate_numbers": [...]} '
+                         'or {"items": [{"certificate_number": ..., "holder_name": ...}]}',
                          "invalid_body")
-    numbers = body.get("certificate_numbers")
-    if "certificate_numbers" not in body:
-        return api_error(400, "certificate_numbers is required", "missing_parameter")
-    if not isinstance(numbers, list):
-        return api_error(400, "certificate_numbers must be an array of strings",
+    if "certificate_numbers" in body and "items" in body:
+        return api_error(400, "give either certificate_numbers or items, not both",
                          "invalid_parameter")
-    if len(numbers) > MAX_BATCH:
-        return api_error(413, f"at most {MAX_BATCH} certificate numbers per request "
-                         f"(got {len(numbers)})", "too_many_numbers")
-    for index, value in enumerate(numbers):
-        if not isinstance(value, str):
-            return api_error(400, f"certificate_numbers[{index}] must be a string",
+    key = "items" if "items" in body else "certificate_numbers"
+    values = body.get(key)
+    if key not in body:
+        return api_error(400, "certificate_numbers or items is required", "missing_parameter")
+    if not isinstance(values, list):
+        kind = "objects" if key == "items" else "strings"
+        return api_error(400, f"{key} must be an array of {kind}", "invalid_parameter")
+    if len(values) > MAX_BATCH:
+        noun = "items" if key == "items" else "certificate numbers"
+        return api_error(413, f"at most {MAX_BATCH} {noun} per request (got {len(values)})",
+                         "too_many_items" if key == "items" else "too_many_numbers")
+    if key == "certificate_numbers":
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                return api_error(400, f"certificate_numbers[{index}] must be a string",
+                                 "invalid_parameter")
+            if _too_long(value, key):
+                return api_error(400, f"certificate_numbers[{index}] is longer than "
+                                 f"{MAX_NUMBER_LENGTH} characters", "invalid_parameter")
+        return [verification.Item(certificate_number=v) for v in values]
+    items = []
+    for index, value in enumerate(values):
+        where = f"items[{index}]"
+        if not isinstance(value, dict):
+            return api_error(400, f"{where} must be an object", "invalid_parameter")
+        unknown = sorted(set(value) - set(ITEM_FIELDS))
+        if unknown:
+            return api_error(400, f"{where} has unknown field {unknown[0]!r} (allowed: "
+                             + ", ".join(ITEM_FIELDS) + ")", "invalid_parameter")
+        for field in ITEM_FIELDS:
+            if field in value and value[field] is not None:
+                if not isinstance(value[field], str):
+                    return api_error(400, f"{where}.{field} must be a string",
+                                     "invalid_parameter")
+                if _too_long(value[field], field):
+                    limit = MAX_NAME_LENGTH if field == "holder_name" else MAX_NUMBER_LENGTH
+                    return api_error(400, f"{where}.{field} is longer than {limit} characters",
+                                     "invalid_parameter")
+        if value.get("certificate_number") and value.get("credit_code"):
+            return api_error(400, f"{where}: give certificate_number or credit_code, not both",
                              "invalid_parameter")
-        if len(value) > MAX_NUMBER_LENGTH:
-            return api_error(400, f"certificate_numbers[{index}] is longer than "
-                             f"{MAX_NUMBER_LENGTH} characters", "invalid_parameter")
-    return numbers
+        if not any((value.get(f) or "").strip() for f in ITEM_FIELDS):
+            return api_error(400, f"{where} needs certificate_number, credit_code or "
+                             "holder_name", "invalid_parameter")
+        items.append(verification.item_from_json(value))
+    return items
 
 
 @bp.post("/certificates/verify")
 @limiter.limit(VERIFY_LIMIT)
 def verify() -> Any:
-    """Check up to 1000 numbers at once; results come back in the order given."""
-    numbers = _numbers_from_body()
-    if not isinstance(numbers, list):
-        return numbers
-    results = verify_results(numbers, clock.today())
+    """Check up to 1000 numbers, credit codes or names (with the printed name) at once.
+
+    Results come back in the order given.
+    """
+    items = _items_from_body()
+    if not isinstance(items, list):
+        return items
+    results = verification.verify_items(items, clock.today())
     response = jsonify({"results": results, "count": len(results),
                         "found": sum(1 for r in results if r["found"])})
     response.headers["Cache-Control"] = "no-store"

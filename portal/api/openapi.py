@@ -106,23 +106,78 @@ SCHEMAS: dict[str, Any] = {
                            "description": "The public page; the number is percent-encoded."},
             "updated_at": {"type": "string", "format": "date-time",
                            "description": "Last change of the record, UTC."},
+            "holder_name": {"type": "string", "description": "With `?holder_name=`: the name "
+                            "as given."},
+            "name_match": _ref("NameMatch"),
+            "name_match_reason": {"type": "string", "description": "With `?holder_name=`: "
+                                  "why (see VerifyResult)."},
+            "matched_former_name": {"type": "string"},
+            "renamed_on": _NULLABLE_DATE,
         },
     },
+    "VerifyItem": {
+        "type": "object",
+        "description": "One row to check: a certificate number or (instead) the holder's "
+                       "credit code, and optionally the company name as printed on the paper. "
+                       "A name alone is looked up as an exact name (up to width and script).",
+        "properties": {
+            "certificate_number": {"type": ["string", "null"], "maxLength": 200,
+                                   "examples": ["02722Q10234R3M"]},
+            "credit_code": {"type": ["string", "null"], "maxLength": 200,
+                            "description": "Unified social credit code (GB 32100-2015); give "
+                                           "it instead of certificate_number, not with it."},
+            "holder_name": {"type": ["string", "null"], "maxLength": 300,
+                            "description": "The company as printed on the paper, Chinese or "
+                                           "English; compared with the register's names."},
+        },
+        "additionalProperties": False,
+        "anyOf": [{"required": ["certificate_number"]}, {"required": ["credit_code"]},
+                  {"required": ["holder_name"]}],
+    },
     "VerifyRequest": {
-        "type": "object", "required": ["certificate_numbers"],
-        "properties": {"certificate_numbers": {
-            "type": "array", "maxItems": 1000,
-            "items": {"type": "string", "maxLength": 200},
-            "examples": [["02722Q10234R3M", "sqi-fw-2025-0003"]]}},
+        "type": "object",
+        "description": "Either `certificate_numbers` (a list of numbers) or `items` (numbers "
+                       "or credit codes with the printed company name), not both.",
+        "properties": {
+            "certificate_numbers": {
+                "type": "array", "maxItems": 1000,
+                "items": {"type": "string", "maxLength": 200},
+                "examples": [["02722Q10234R3M", "sqi-fw-2025-0003"]]},
+            "items": {
+                "type": "array", "maxItems": 1000, "items": _ref("VerifyItem"),
+                "examples": [[{"certificate_number": "02722Q10234R3M",
+                               "holder_name": "上海某某电子有限公司"},
+                              {"credit_code": "91310115MA1H00001X"}]]},
+        },
+        "oneOf": [{"required": ["certificate_numbers"]}, {"required": ["items"]}],
+    },
+    "NameMatch": {
+        "type": ["string", "null"], "enum": ["match", "probable", "no_match", None],
+        "description": "How the printed name compares with the holder: `match` (the same "
+                       "name up to width, simplified/traditional characters, case, brackets, "
+                       "spaces and the way the company form is written, or a former name), "
+                       "`probable` (another company form, or one or two characters differ), "
+                       "`no_match`. Null when no name was given or nothing was found. For a "
+                       "restricted certificate only `match` or `no_match`.",
     },
     "VerifyResult": {
-        "type": "object", "required": ["certificate_number", "found", "status"],
+        "type": "object",
+        "required": ["certificate_number", "found", "status", "name_match", "counterfeit"],
         "properties": {
-            "certificate_number": {"type": "string", "description": "As given in the request."},
+            "certificate_number": {"type": ["string", "null"],
+                                   "description": "As given in the request."},
+            "credit_code": {"type": ["string", "null"],
+                            "description": "As given in the item (items only)."},
+            "holder_name": {"type": ["string", "null"],
+                            "description": "As given in the item (items only)."},
             "found": {"type": "boolean"},
-            "well_formed": {"type": "boolean", "description": "Whether the number has the "
-                            "shape of this body's numbers (when not found: typo vs unknown)."},
+            "well_formed": {"type": ["boolean", "null"], "description": "Whether the number "
+                            "has the shape of this body's numbers (when not found: typo vs "
+                            "unknown); null for an item without a number."},
             "status": {"oneOf": [_ref("Status"), {"type": "null"}]},
+            "matched_by": {"type": "string",
+                           "enum": ["certificate_number", "credit_code", "holder_name"],
+                           "description": "Which identifier found the certificate."},
             "registered_number": {"type": "string", "description": "The number as registered."},
             "scheme": _ref("Scheme"),
             "standard": {"type": "string"},
@@ -132,6 +187,28 @@ SCHEMAS: dict[str, Any] = {
             "expiry_date": {"type": "string", "format": "date"},
             "restricted": {"type": "boolean"},
             "verify_url": {"type": "string", "format": "uri"},
+            "name_match": _ref("NameMatch"),
+            "name_match_reason": {
+                "type": "string",
+                "enum": ["same", "company_form", "form_differs", "typo", "different", "empty"],
+                "description": "Why: `same`, `company_form` (the form written another way), "
+                               "`form_differs` (another company form), `typo`, `different`."},
+            "matched_former_name": {"type": "string", "description": "The former name the "
+                                    "printed name matched (not for restricted certificates)."},
+            "renamed_on": {**_NULLABLE_DATE, "description": "When the holder stopped using "
+                           "that former name, when recorded."},
+            "other_certificates": {
+                "type": "array", "description": "Further certificates of the same holder "
+                                                "(credit code or name lookups).",
+                "items": {"type": "object",
+                          "required": ["certificate_number", "status", "verify_url"],
+                          "properties": {"certificate_number": {"type": "string"},
+                                         "status": _ref("Status"),
+                                         "verify_url": {"type": "string", "format": "uri"}}}},
+            "did_you_mean": {"type": "string", "description": "The credit code with its check "
+                             "digit corrected, when only that digit was wrong."},
+            "counterfeit": {"type": "boolean", "description": "The number is on the public "
+                            "list of known counterfeit numbers (/alerts)."},
         },
     },
     "VerifyResponse": {
@@ -226,12 +303,16 @@ PATHS: dict[str, Any] = {
     "/certificates/{number}": {"get": {
         "operationId": "getCertificate", "tags": ["certificates"],
         "summary": "One certificate with its live status, history and audits.",
-        "parameters": [_NUMBER_PARAM],
+        "parameters": [_NUMBER_PARAM, _query(
+            "holder_name", "The company name as printed on the paper: the answer then carries "
+            "`name_match` (and `name_match_reason`), also for a restricted certificate.",
+            {"type": "string", "maxLength": 300})],
         "responses": {
             "200": _json("The certificate. Sent with `Cache-Control: no-cache` and an ETag "
                          "(send If-None-Match to get 304 when unchanged).", _ref("Certificate")),
             "304": {"description": "Not modified since the ETag sent in If-None-Match."},
-            "400": _error("The number is malformed (code `malformed_number`)."),
+            "400": _error("The number is malformed (code `malformed_number`), or holder_name is "
+                          "empty or too long."),
             "404": _error("Well-formed, but no such certificate was issued by this body "
                           "(code `not_found`)."),
             "429": _RATE_LIMITED,
@@ -261,15 +342,17 @@ PATHS: dict[str, Any] = {
         }}},
     "/certificates/verify": {"post": {
         "operationId": "verifyCertificates", "tags": ["certificates"],
-        "summary": "Check up to 1000 certificate numbers at once.",
+        "summary": "Check up to 1000 certificate numbers, or items (number or credit code "
+                   "with the company name printed on the paper), at once.",
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": _ref("VerifyRequest")}}},
         "responses": {
             "200": _json("One result per number, in the order given.", _ref("VerifyResponse")),
-            "400": _error("The body is not JSON, or certificate_numbers is missing, not an "
-                          "array, or holds a non-string."),
-            "413": _error("More than 1000 numbers (code `too_many_numbers`), or the body is too "
-                          "large."),
+            "400": _error("The body is not JSON, or certificate_numbers/items is missing, not "
+                          "an array, or holds a bad entry (the message names it, e.g. "
+                          "`items[3].holder_name`)."),
+            "413": _error("More than 1000 numbers (code `too_many_numbers`) or items (code "
+                          "`too_many_items`), or the body is too large."),
             "429": _RATE_LIMITED,
         }}},
     "/stats": {"get": {

@@ -13,17 +13,7 @@ from portal.register.public import (
     find_certificate,
     verify_url,
 )
-
-# How much of an unknown number the "not found" page repeats back.
-SHOWN_NUMBER_LENGTH = 80
-
-
-def _printable(text: str) -> str:
-    """Drop control characters and cut very long input before echoing it on a page."""
-    cleaned = "".join(ch for ch in text if ch.isprintable())
-    if len(cleaned) > SHOWN_NUMBER_LENGTH:
-        cleaned = cleaned[:SHOWN_NUMBER_LENGTH] + "…"
-    return cleaned
+from portal.services import verification
 
 
 @bp.get("/<path:number>")
@@ -31,9 +21,10 @@ def detail(number: str) -> Any:
     """Public verification page for one certificate (status first, always live)."""
     cert = find_certificate(number)
     if cert is None:
-        shown = _printable(number.strip())
+        shown = verification.printable(number.strip())
         body = render_template("certificates/not_found.html", number=shown,
                                well_formed=is_well_formed_number(number),
+                               near=verification.nearest_numbers(number),
                                alerts=alerts_for_number(number))
         response = make_response(body, 404)
     else:

@@ -77,3 +77,28 @@ def suggest_credit_code(raw: str) -> str | None:
 def make_credit_code(first17: str) -> str:
     """Complete 17 characters with their check digit (used by demo data and tests)."""
     return first17 + credit_code_check_char(first17)
+
+
+NUMBER_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def one_edit_keys(key: str) -> set[str]:
+    """Return every number key one edit away from `key`.
+
+    An edit is one substituted, inserted or deleted letter or digit, or two neighbours
+    swapped (02724Q10865R3M → 02724Q10856R3M). About 75 keys per character of `key`: the
+    register is asked for all of them at once through its unique index.
+    """
+    out: set[str] = set()
+    for i in range(len(key) + 1):
+        head, tail = key[:i], key[i:]
+        if tail:
+            out.add(head + tail[1:])  # deletion
+            if len(tail) > 1:
+                out.add(head + tail[1] + tail[0] + tail[2:])  # transposition
+        for ch in NUMBER_ALPHABET:
+            out.add(head + ch + tail)  # insertion
+            if tail:
+                out.add(head + ch + tail[1:])  # substitution
+    out.discard(key)
+    return out

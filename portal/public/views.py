@@ -15,21 +15,38 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal import clock
 from portal.extensions import db, limiter
 from portal.models import AlertKind
 from portal.public import bp
-from portal.register.public import certificate_path
+from portal.register.public import alerts_for_number, certificate_path
 from portal.services import alerts as alert_service
 from portal.services import content as content_service
-from portal.services import content_reviews
+from portal.services import content_reviews, verification
 
 # Information pages are the same for every visitor of a language; proxies may keep them briefly.
 CONTENT_CACHE_CONTROL = "public, max-age=300"
 # How long a visitor (or a proxy) should wait before asking again for a page that failed.
 RETRY_AFTER_SECONDS = 300
+# Longest identifier worth resolving: a certificate number is at most 40 letters and digits.
+MAX_QUERY_LENGTH = 200
+VERIFY_LIMIT = "120 per minute"
+VERDICT_HEADINGS = {
+    "match": _l("The company on your paper holds this certificate"),
+    "probable": _l("Probably the same company: check the spelling"),
+    "no_match": _l("The company on your paper does not match this certificate"),
+}
+VERDICT_REASONS = {
+    "company_form": _l("The names differ only in how the company form is written "
+                       "(for example 有限公司 and 有限责任公司)."),
+    "form_differs": _l("The names are the same but the company form differs "
+                       "(for example 有限公司 and 股份有限公司)."),
+    "typo": _l("The names differ by one or two characters."),
+}
 
 
 @bp.get("/")
@@ -39,12 +56,36 @@ def home() -> str:
 
 
 @bp.get("/verify")
+@limiter.limit(VERIFY_LIMIT)
 def verify() -> Any:
-    """Send the certificate-number box of the front page to the certificate page."""
-    number = (request.args.get("number") or "").strip()
-    if not number:
+    """One box for any identifier; with `name`, say whether the paper's company is the holder."""
+    query = (request.args.get("number") or "").strip()[:MAX_QUERY_LENGTH]
+    printed = (request.args.get("name") or "").strip()[:verification.MAX_NAME_LENGTH]
+    if not query:
+        if printed:
+            return redirect(url_for("search.search", q=printed))
         return redirect(url_for("public.home"))
-    return redirect(url_for("certificates.detail", number=number))
+    lookup = verification.look_up(query, printed)
+    kind = verification.LookupKind
+    if lookup.kind is kind.NAME:
+        return redirect(url_for("search.search", q=query))
+    if not printed and lookup.kind is kind.CERTIFICATE or (
+            not printed and lookup.kind is kind.HOLDER and len(lookup.certificates) == 1):
+        return redirect(url_for("certificates.detail",
+                                number=lookup.certificates[0].certificate_number))
+    if lookup.kind in (kind.NOT_FOUND, kind.MALFORMED):
+        body = render_template("certificates/not_found.html", number=verification.printable(query),
+                               well_formed=lookup.kind is kind.NOT_FOUND, near=lookup.near,
+                               alerts=alerts_for_number(query))
+        status = 404
+    else:
+        body = render_template("verify/result.html", lookup=lookup, query=query,
+                               printed=printed, today=clock.today(),
+                               VERDICT_HEADINGS=VERDICT_HEADINGS, VERDICT_REASONS=VERDICT_REASONS)
+        status = 404 if lookup.kind in (kind.CREDIT_CODE_TYPO, kind.CREDIT_CODE_UNKNOWN) else 200
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"  # live status, and the typed name is private
+    return response
 
 
 @bp.get("/healthz")
