@@ -21,7 +21,7 @@ from portal.services import receipts as receipt_service
 
 # Routes that are not HTML pages for people: data, images, feeds, redirects, health.
 NOT_PAGES = (".png", ".svg", ".atom", ".csv", ".xlsx", ".xml", ".json")
-NOT_PAGE_ENDPOINTS = {"static", "public.healthz", "public.verify"}
+NOT_PAGE_ENDPOINTS = {"static", "public.healthz"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ def example_pages(app: Flask) -> list[Page]:
     landing = qr_service.code_path(valid, app.config)
     receipt = receipt_service.create_receipt(valid, now=clock.utcnow(), today=today)
     token = "A" * 24
+    wrong_check = valid.credit_code[:17] + ("0" if valid.credit_code[17] != "0" else "1")
+    mistyped = _number(valid)[:-1] + ("0" if _number(valid)[-1] != "0" else "1")
     return [
         Page("home", "/", "public.home"),
         Page("search", "/search?q=%E7%94%B5%E5%AD%90", "search.search", user_text="电子"),
@@ -84,6 +86,16 @@ def example_pages(app: Flask) -> list[Page]:
         Page("receipt", f"/receipts/{receipt.id}", "qr.receipt"),
         Page("receipt-unknown", "/receipts/AAAAAAAAAAAA", "qr.receipt", 404),
         Page("verify-list", "/verify-list", "suppliers.verify_list"),
+        Page("verify-name-mismatch",
+             f"/verify?number={_number(valid)}&name=%E8%8B%8F%E5%B7%9E%E5%88%AB%E5%AE%B6"
+             "%E8%B4%B8%E6%98%93%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8", "public.verify",
+             user_text="苏州别家贸易有限公司"),
+        Page("verify-name-restricted",
+             f"/verify?number={_number(restricted)}&name=%E8%8B%8F%E5%B7%9E%E5%88%AB%E5%AE%B6"
+             "%E8%B4%B8%E6%98%93%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8", "public.verify",
+             user_text="苏州别家贸易有限公司"),
+        Page("verify-credit-code-typo", f"/verify?number={wrong_check}", "public.verify", 404),
+        Page("verify-nearest", f"/verify?number={mistyped}", "public.verify", 404),
         Page("watch", f"/certificates/{_number(valid)}/watch", "suppliers.watch"),
         Page("watch-confirm-invalid", f"/watch/confirm/{token}", "suppliers.watch_confirm", 404),
         Page("watch-unsubscribe-invalid", f"/watch/unsubscribe/{token}",

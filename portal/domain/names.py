@@ -98,6 +98,7 @@ class _Folded:
     full: str  # every letter and digit, folded
     core: str  # without the company form at the end
     form: str  # what the company form means ("" when none was written)
+    digits: str = ""  # the numbers in the core: names differing in them are never typos
 
 
 def fold_width_and_script(text: str) -> str:
@@ -112,6 +113,10 @@ def fold(text: str) -> str:
     return _NOT_WORD.sub(" ", fold_width_and_script(text).lower()).strip()
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isnumeric())
+
+
 @lru_cache(maxsize=65536)
 def _analyse(text: str) -> _Folded:
     folded = fold(text)
@@ -124,7 +129,7 @@ def _analyse(text: str) -> _Folded:
                 break
         if core.endswith(_ZH_GROUP) and len(core) > len(_ZH_GROUP):
             core, form = core[: -len(_ZH_GROUP)], f"group {form}".strip()
-        return _Folded(full, core, form)
+        return _Folded(full, core, form, _digits(core))
     words = folded.replace(" and ", " ").split()
     if words and words[0] == "the":
         words = words[1:]
@@ -132,7 +137,8 @@ def _analyse(text: str) -> _Folded:
     while len(words) > 1 and words[-1] in _EN_FORMS:
         forms.append(_EN_FORMS[words.pop()])
     form = " ".join(sorted({f for f in forms if f}))
-    return _Folded("".join(folded.split()), "".join(words), form)
+    core = "".join(words)
+    return _Folded("".join(folded.split()), core, form, _digits(core))
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
@@ -160,10 +166,6 @@ def _typo_limit(core: str) -> int:
     return 2 if len(core) >= LONG_NAME and core.isascii() else 1
 
 
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isnumeric())
-
-
 def _compare_one(given: _Folded, name: RegisteredName) -> tuple[MatchReason, NameMatch]:
     known = _analyse(name.text)
     if not known.full:
@@ -175,7 +177,7 @@ def _compare_one(given: _Folded, name: RegisteredName) -> tuple[MatchReason, Nam
             return MatchReason.COMPANY_FORM, NameMatch.MATCH
         return MatchReason.FORM_DIFFERS, NameMatch.PROBABLE
     limit = _typo_limit(known.core)
-    if _digits(given.core) != _digits(known.core):
+    if given.digits != known.digits:
         limit = 0  # 华虹二厂 and 华虹三厂, "Plant 2" and "Plant 3" are different companies
     if limit and edit_distance(given.core, known.core, limit) <= limit:
         return MatchReason.TYPO, NameMatch.PROBABLE

@@ -42,9 +42,9 @@ VERDICT_HEADINGS = {
 }
 VERDICT_REASONS = {
     "company_form": _l("The names differ only in how the company form is written "
-                       "(for example 有限公司 and 有限责任公司)."),
+                       "(such as “Co., Ltd.” and “Limited”)."),
     "form_differs": _l("The names are the same but the company form differs "
-                       "(for example 有限公司 and 股份有限公司)."),
+                       "(such as a limited company and a joint-stock company)."),
     "typo": _l("The names differ by one or two characters."),
 }
 

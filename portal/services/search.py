@@ -26,6 +26,7 @@ from portal.domain.schemes import SCHEMES
 from portal.extensions import db
 from portal.models import Certificate, SearchChange
 from portal.register.public import PublicCertificate
+from portal.services import verification
 from search_index import (
     STATUSES,
     CertificateDoc,
@@ -388,17 +389,49 @@ def search(req: SearchRequest, *, today: date, lang: str = "zh") -> SearchPage:
                             if k in certificates) if hit is not None]
     page = SearchPage(request=req, query=parsed, hits=hits, total=results.total,
                       total_exact=results.total_exact, facets=results.facets)
-    exact_hit = any(h.exact for h in hits)
+    _merge_exact_from_database(page, results, today, lang)
+    exact_hit = any(h.exact for h in page.hits)
     if not exact_hit and (parsed.credit_code or _looks_like_credit_code(req.q)):
         code = normalise_credit_code(req.q)
         page.credit_code_problem = credit_code_problem(code)
         if page.credit_code_problem:
             page.credit_code_suggestion = suggest_credit_code(code)
-    if not hits and not parsed.is_empty:
+    if not page.hits and not parsed.is_empty:
         near = _certificates_by_key(index.suggest_keys(parsed), full=True)
         page.near = [p for p in (PublicCertificate.of(c, today) for c in near.values())
                      if p.holder is not None]
     return page
+
+
+def _passes_filters(cert: Certificate, filters: Filters, today: date) -> bool:
+    return ((not filters.scheme or cert.scheme == filters.scheme)
+            and (not filters.status or cert.public_status(today).value == filters.status)
+            and (not filters.province or cert.province == filters.province))
+
+
+def _merge_exact_from_database(page: SearchPage, results: SearchResults, today: date,
+                               lang: str) -> None:
+    """Add the certificates a number or credit code names exactly, read from the database.
+
+    The index may lag behind an import by a few seconds; an exact identifier must not. Those
+    the index has not returned come first on page 1 and count in the total on every page.
+    """
+    req = page.request
+    exact = [c for c in verification.exact_matches(req.q)
+             if _passes_filters(c, req.filters, today)]
+    indexed = set(results.keys) | set(results.exact_keys)
+    missing = [c for c in exact if c.number_key not in indexed]
+    if not missing:
+        return
+    page.total += len(missing)
+    if req.page == 1:
+        added = []
+        for cert in missing:
+            hit = _hit(cert, results, today, lang)
+            if hit is not None:
+                hit.exact = True
+                added.append(hit)
+        page.hits = (added + page.hits)[: req.per_page]
 
 
 def _looks_like_credit_code(text: str) -> bool:

@@ -12,7 +12,6 @@ from enum import StrEnum
 from typing import Any, Final
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from portal.domain import names
 from portal.domain.codes import (
@@ -25,7 +24,7 @@ from portal.domain.codes import (
 )
 from portal.domain.names import NameKind, NameMatch, NameVerdict, RegisteredName
 from portal.extensions import db
-from portal.models import Alert, AlertKind, Certificate, EventKind
+from portal.models import Alert, AlertKind, Certificate, CertificateEvent, EventKind
 from portal.register.public import lookup_key, verify_url
 
 MAX_NEAR: Final = 5
@@ -78,13 +77,27 @@ def printable(text: str) -> str:
 # -- names ---------------------------------------------------------------------------------
 
 
-def registered_names(cert: Certificate) -> list[RegisteredName]:
+def rename_dates(certs: Iterable[Certificate]) -> dict[int, dict[str, date]]:
+    """Return {certificate id: {former name: date it stopped being used}} in one query."""
+    ids = sorted({c.id for c in certs if c.former_names})
+    out: dict[int, dict[str, date]] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        rows = db.session.execute(
+            select(CertificateEvent.certificate_id, CertificateEvent.details,
+                   CertificateEvent.effective_date)
+            .where(CertificateEvent.certificate_id.in_(ids[start : start + IN_CHUNK]),
+                   CertificateEvent.kind == EventKind.RENAMED))
+        for cert_id, details, effective in rows:
+            if (details or {}).get("from"):
+                out.setdefault(cert_id, {})[str(details["from"])] = effective
+    return out
+
+
+def registered_names(cert: Certificate, renamed: Mapping[str, date] | None = None
+                     ) -> list[RegisteredName]:
     """Return every name the register knows for the holder; former names carry the rename date."""
-    renamed: dict[str, date] = {}
-    if cert.former_names:
-        for event in cert.events:
-            if event.kind is EventKind.RENAMED and event.details.get("from"):
-                renamed[str(event.details["from"])] = event.effective_date
+    if renamed is None:
+        renamed = rename_dates([cert]).get(cert.id, {})
     out = [RegisteredName(cert.holder_name_zh, NameKind.ZH)]
     if cert.holder_name_en:
         out.append(RegisteredName(cert.holder_name_en, NameKind.EN))
@@ -92,13 +105,15 @@ def registered_names(cert: Certificate) -> list[RegisteredName]:
     return out
 
 
-def check_name(cert: Certificate, printed: str) -> NameVerdict:
+def check_name(cert: Certificate, printed: str,
+               renamed: Mapping[str, date] | None = None) -> NameVerdict:
     """Compare `printed` with the holder of `cert`; restricted answers are match or no match.
 
     A restricted certificate's holder must not be revealed, so a near miss (a typo, another
     company form) is answered as no match and the verdict names no register name.
+    `renamed` ({former name: date}) saves a query when the caller loaded it for many.
     """
-    verdict = names.compare_name(printed[:MAX_NAME_LENGTH], registered_names(cert))
+    verdict = names.compare_name(printed[:MAX_NAME_LENGTH], registered_names(cert, renamed))
     if not cert.restricted:
         return verdict
     if verdict.result is NameMatch.MATCH:
@@ -114,21 +129,17 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
         yield values[start : start + IN_CHUNK]
 
 
-def certificates_by_key(keys: Iterable[str], *, with_events: bool = False
-                        ) -> dict[str, Certificate]:
+def certificates_by_key(keys: Iterable[str]) -> dict[str, Certificate]:
     """Return {number key: certificate} for every key in the register."""
     wanted = sorted(set(keys))
     found: dict[str, Certificate] = {}
     for chunk in _chunks(wanted):
         query = select(Certificate).where(Certificate.number_key.in_(chunk))
-        if with_events:
-            query = query.options(selectinload(Certificate.events))
         found.update((c.number_key, c) for c in db.session.scalars(query))
     return found
 
 
-def certificates_by_credit_code(codes: Iterable[str], *, with_events: bool = False
-                                ) -> dict[str, list[Certificate]]:
+def certificates_by_credit_code(codes: Iterable[str]) -> dict[str, list[Certificate]]:
     """Return {credit code: public certificates of that holder}, valid ones first.
 
     Restricted certificates are left out: a credit code names the holder, and the holder of a
@@ -140,8 +151,6 @@ def certificates_by_credit_code(codes: Iterable[str], *, with_events: bool = Fal
         query = (select(Certificate)
                  .where(Certificate.credit_code.in_(chunk), Certificate.restricted.is_(False))
                  .order_by(Certificate.expiry_date.desc(), Certificate.id))
-        if with_events:
-            query = query.options(selectinload(Certificate.events))
         for cert in db.session.scalars(query):
             found.setdefault(cert.credit_code, []).append(cert)
     return found
@@ -158,18 +167,39 @@ def certificates_by_name(printed: Iterable[str]) -> dict[str, list[Certificate]]
         if text:
             spellings[raw] = {text, names.fold_width_and_script(text)}
     every = sorted(set().union(*spellings.values())) if spellings else []
-    rows: list[Certificate] = []
+    by_name: dict[str, list[Certificate]] = {}
     for chunk in _chunks(every):
-        rows += db.session.scalars(
-            select(Certificate).options(selectinload(Certificate.events))
-            .where(Certificate.restricted.is_(False),
-                   or_(Certificate.holder_name_zh.in_(chunk),
-                       Certificate.holder_name_en.in_(chunk))))
+        query = select(Certificate).where(
+            Certificate.restricted.is_(False),
+            or_(Certificate.holder_name_zh.in_(chunk), Certificate.holder_name_en.in_(chunk)))
+        for cert in db.session.scalars(query):
+            for name in {cert.holder_name_zh, cert.holder_name_en}:
+                if name:
+                    by_name.setdefault(name, []).append(cert)
     out: dict[str, list[Certificate]] = {}
     for raw, variants in spellings.items():
-        out[raw] = [c for c in rows if c.holder_name_zh in variants
-                    or (c.holder_name_en and c.holder_name_en in variants)]
+        seen: dict[int, Certificate] = {}
+        for variant in variants:
+            seen.update((c.id, c) for c in by_name.get(variant, ()))
+        out[raw] = list(seen.values())
     return out
+
+
+def exact_matches(text: str) -> list[Certificate]:
+    """Return the public certificates `text` names exactly: by number, or by holder credit code.
+
+    Read from the database, so that an exact identifier is found even while the search index
+    is still catching up with an import.
+    """
+    text = text.strip()[:200]
+    found: dict[str, Certificate] = {}
+    key = lookup_key(text)
+    if key is not None and is_well_formed_number(text):
+        found.update(certificates_by_key([key]))
+    if looks_like_credit_code(text) and not credit_code_problem(text):
+        code = normalise_credit_code(text)
+        found.update((c.number_key, c) for c in certificates_by_credit_code([code]).get(code, []))
+    return [c for c in found.values() if not c.restricted]
 
 
 def counterfeit_keys() -> set[str]:
@@ -222,14 +252,14 @@ def look_up(query: str, printed: str = "") -> Lookup:
         return Lookup(LookupKind.EMPTY, text)
     key = lookup_key(text)
     if key is not None:
-        cert = certificates_by_key([key], with_events=bool(printed.strip())).get(key)
+        cert = certificates_by_key([key]).get(key)
         if cert is not None:
             found = Lookup(LookupKind.CERTIFICATE, text, [cert],
                            counterfeit=key in counterfeit_keys())
             return _with_verdicts(found, printed)
     if looks_like_credit_code(text):
         code = normalise_credit_code(text)
-        holders = certificates_by_credit_code([code], with_events=bool(printed.strip()))
+        holders = certificates_by_credit_code([code])
         if holders.get(code):
             return _with_verdicts(Lookup(LookupKind.HOLDER, code, holders[code]), printed)
         if credit_code_problem(code):
@@ -329,41 +359,40 @@ class ItemResult:
 
 def check_items(items: Sequence[Item]) -> list[ItemResult]:
     """Check every item against the register, in order, with a few queries for all of them."""
-    with_names = any(i.holder_name for i in items)
     by_key = certificates_by_key(
-        (k for k in (lookup_key(i.certificate_number) for i in items if i.certificate_number)
-         if k is not None), with_events=with_names)
-    codes = [i.credit_code for i in items if i.credit_code and not i.certificate_number]
-    by_code = certificates_by_credit_code(codes, with_events=with_names) if codes else {}
+        k for k in (lookup_key(i.certificate_number) for i in items if i.certificate_number)
+        if k is not None)
+    codes = [i.credit_code for i in items if i.credit_code]
+    by_code = certificates_by_credit_code(codes) if codes else {}
     name_only = [i.holder_name for i in items
                  if i.holder_name and not i.certificate_number and not i.credit_code]
     by_name = certificates_by_name(name_only) if name_only else {}
     fakes = counterfeit_keys()
+    named = [c for found in (by_key.values(), *by_code.values(), *by_name.values()) for c in found]
+    renames = rename_dates(named) if any(i.holder_name for i in items) else {}
     out: list[ItemResult] = []
     for item in items:
         certs: list[Certificate] = []
         matched_by: str | None = None
         did_you_mean = None
         key = lookup_key(item.certificate_number) if item.certificate_number else None
-        if item.certificate_number:
-            if key in by_key:
-                certs, matched_by = [by_key[key]], "certificate_number"
-        elif item.credit_code:
-            code = normalise_credit_code(item.credit_code)
+        code = normalise_credit_code(item.credit_code) if item.credit_code else ""
+        if key is not None and key in by_key:
+            certs, matched_by = [by_key[key]], "certificate_number"
+        elif code:
             certs, matched_by = by_code.get(code, []), "credit_code"
             if not certs and credit_code_problem(code):
                 did_you_mean = suggest_credit_code(code)
-        elif item.holder_name:
+        elif item.holder_name and not item.certificate_number:
             certs, matched_by = by_name.get(item.holder_name, []), "holder_name"
         verdict = None
         if item.holder_name and certs:
-            verdicts = [(check_name(c, item.holder_name), c) for c in certs]
+            verdicts = [(check_name(c, item.holder_name, renames.get(c.id, {})), c)
+                        for c in certs]
             rank = {NameMatch.MATCH: 0, NameMatch.PROBABLE: 1, NameMatch.NO_MATCH: 2}
             verdicts.sort(key=lambda pair: rank[pair[0].result])
             verdict = verdicts[0][0]
             certs = [pair[1] for pair in verdicts]
-        elif item.holder_name:
-            verdict = None  # nothing to compare with: the item itself is not found
         out.append(ItemResult(item, matched_by if certs else None, certs, verdict,
                               counterfeit=key in fakes if key else False,
                               did_you_mean=did_you_mean))
