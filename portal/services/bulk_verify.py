@@ -8,13 +8,11 @@ from datetime import date
 from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
-from portal.domain.codes import fold_width, normalise_credit_code, number_key
-from portal.extensions import db
+from portal.domain.codes import fold_width
 from portal.models import Certificate
 from portal.register.public import PublicCertificate
+from portal.services import verification
 
 MAX_ROWS = 1000
 MAX_BYTES = 2 * 1024 * 1024
@@ -50,15 +48,17 @@ class CheckedRow:
     credit_code: str
     name: str
     matches: list[Match] = field(default_factory=list)
+    name_match: str | None = None  # "match" | "probable" | "no_match"; None without a name
+    counterfeit: bool = False
+
+    @property
+    def name_mismatch(self) -> bool:
+        """Tell whether the row's company is not the holder of the certificate it names."""
+        return self.name_match == "no_match"
 
 
 def _norm_header(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", fold_width(text).strip().lower()).strip("_")
-
-
-def _norm_name(text: str) -> str:
-    folded = fold_width(text).strip().lower()
-    return re.sub(r"[\s()（）·.,，]+", "", folded)
 
 
 def read_rows(stream: BinaryIO, filename: str) -> list[tuple[int, dict[str, str]]]:
@@ -95,8 +95,10 @@ def read_rows(stream: BinaryIO, filename: str) -> list[tuple[int, dict[str, str]
             if name in names and kind not in columns:
                 columns[kind] = i
     start = 1
-    if not columns:  # no header row: one column of certificate numbers
+    if not columns:  # no header row: certificate numbers, then (optionally) company names
         columns, start = {"number": 0}, 0
+        if any(len(row) > 1 and row[1].strip() for row in table):
+            columns["name"] = 1
     rows: list[tuple[int, dict[str, str]]] = []
     for line, row in enumerate(table[start:], start=start + 1):
         values = {kind: (row[i].strip() if i < len(row) else "") for kind, i in columns.items()}
@@ -106,59 +108,32 @@ def read_rows(stream: BinaryIO, filename: str) -> list[tuple[int, dict[str, str]
     return rows
 
 
-_FULL = (selectinload(Certificate.sites), selectinload(Certificate.events),
-         selectinload(Certificate.audits))
-
-
 def check_rows(rows: list[tuple[int, dict[str, str]]], today: date) -> list[CheckedRow]:
-    """Match every row by certificate number, then credit code, then exact name."""
-    keys = {number_key(v["number"]) for _, v in rows if v.get("number")}
-    codes = {normalise_credit_code(v["credit_code"]) for _, v in rows if v.get("credit_code")}
-    names = {_norm_name(v["name"]) for _, v in rows if v.get("name")}
-    by_key: dict[str, Certificate] = {}
-    by_code: dict[str, list[Certificate]] = {}
-    if keys:
-        query = select(Certificate).where(Certificate.number_key.in_(keys)).options(*_FULL)
-        for cert in db.session.scalars(query):
-            by_key[cert.number_key] = cert
-    if codes:
-        query = select(Certificate).where(Certificate.credit_code.in_(codes),
-                                          Certificate.restricted.is_(False)).options(*_FULL)
-        for cert in db.session.scalars(query):
-            by_code.setdefault(cert.credit_code, []).append(cert)
-    by_name: dict[str, list[Certificate]] = {}
-    if names:
-        # Exact (normalised) names only: a near match is not a verification.
-        raw_names = {v["name"].strip() for _, v in rows if v.get("name")}
-        query = select(Certificate).where(
-            Certificate.restricted.is_(False),
-            or_(Certificate.holder_name_zh.in_(raw_names), Certificate.holder_name_en.in_(raw_names))
-        ).options(*_FULL)
-        for cert in db.session.scalars(query):
-            for candidate in (cert.holder_name_zh, cert.holder_name_en):
-                by_name.setdefault(_norm_name(candidate), []).append(cert)
+    """Match every row by certificate number, then credit code, then exact name.
+
+    A name given beside a number or credit code is the company as printed on the supplier's
+    paper: it is compared with the holder (verification.check_items), and a row naming another
+    company is flagged as a mismatch, never reported as a plain match.
+    """
+    items = [verification.Item(certificate_number=values.get("number") or None,
+                               credit_code=values.get("credit_code") or None,
+                               holder_name=values.get("name") or None) for _, values in rows]
     projected: dict[int, PublicCertificate] = {}
 
-    def match(cert: Certificate, matched_by: str) -> Match:
-        public = projected.get(cert.id)
-        if public is None:
-            public = projected[cert.id] = PublicCertificate.of(cert, today)
-        return Match(public, matched_by)
+    def public(cert: Certificate) -> PublicCertificate:
+        if cert.id not in projected:
+            projected[cert.id] = PublicCertificate.of(cert, today)
+        return projected[cert.id]
 
     out: list[CheckedRow] = []
-    for line, values in rows:
-        row = CheckedRow(line=line, number=values.get("number", ""),
-                         credit_code=values.get("credit_code", ""), name=values.get("name", ""))
-        if row.number and number_key(row.number) in by_key:
-            row.matches = [match(by_key[number_key(row.number)], "certificate_number")]
-        elif row.credit_code and normalise_credit_code(row.credit_code) in by_code:
-            row.matches = [match(c, "credit_code")
-                           for c in by_code[normalise_credit_code(row.credit_code)]]
-        elif row.name and _norm_name(row.name) in by_name:
-            seen: set[int] = set()
-            row.matches = [match(c, "name") for c in by_name[_norm_name(row.name)]
-                           if not (c.id in seen or seen.add(c.id))]
-        out.append(row)
+    for (line, values), result in zip(rows, verification.check_items(items), strict=True):
+        matched_by = {"holder_name": "name"}.get(result.matched_by or "", result.matched_by)
+        out.append(CheckedRow(
+            line=line, number=values.get("number", ""), credit_code=values.get("credit_code", ""),
+            name=values.get("name", ""),
+            matches=[Match(public(cert), matched_by or "") for cert in result.certificates],
+            name_match=result.verdict.result.value if result.verdict else None,
+            counterfeit=result.counterfeit))
     return out
 
 
@@ -169,15 +144,17 @@ def to_xlsx(rows: list[CheckedRow], labels: dict[str, str], headers: list[str]) 
     sheet.title = "verification"
     sheet.append(headers)
     for row in rows:
+        name_check = labels[row.name_match] if row.name_match else ""
         if not row.matches:
-            sheet.append([row.line, row.number, row.credit_code, row.name, labels["not_found"],
-                          "", "", "", "", ""])
+            found = labels["counterfeit"] if row.counterfeit else labels["not_found"]
+            sheet.append([row.line, row.number, row.credit_code, row.name, found,
+                          "", "", "", "", "", name_check])
         for match in row.matches:
             cert = match.certificate
             holder = cert.holder.name_zh if cert.holder else ""
             sheet.append([row.line, row.number, row.credit_code, row.name,
                           labels[match.matched_by], cert.certificate_number, holder, cert.scheme,
-                          labels[cert.status.value], cert.expiry_date.isoformat()])
+                          labels[cert.status.value], cert.expiry_date.isoformat(), name_check])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -33,7 +33,10 @@ def _list_error_message(error: bulk_verify.ListError) -> str:
 def _labels() -> dict[str, str]:
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
     labels.update(not_found=_("Not found"), certificate_number=_("Certificate number"),
-                  credit_code=_("Credit code"), name=_("Exact name"))
+                  credit_code=_("Credit code"), name=_("Exact name"),
+                  match=_("Name matches"), probable=_("Name probably matches"),
+                  no_match=_("Name does not match the holder"),
+                  counterfeit=_("Known counterfeit number"))
     return labels
 
 
@@ -55,7 +58,8 @@ def verify_list() -> Any:
         if rows is not None and request.form.get("format") == "xlsx":
             headers = [_("Line"), _("Certificate number (yours)"), _("Credit code (yours)"),
                        _("Name (yours)"), _("Matched by"), _("Certificate number"),
-                       _("Certified organisation"), _("Scheme"), _("Status"), _("Expiry date")]
+                       _("Certified organisation"), _("Scheme"), _("Status"), _("Expiry date"),
+                       _("Name check")]
             body = bulk_verify.to_xlsx(rows, _labels(), headers)
             stamp = clock.today().isoformat()
             return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
