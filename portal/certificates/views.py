@@ -24,7 +24,7 @@ def detail(number: str) -> Any:
         shown = verification.printable(number.strip())
         body = render_template("certificates/not_found.html", number=shown,
                                well_formed=is_well_formed_number(number),
-                               near=verification.nearest_numbers(number),
+                               near=verification.nearest_numbers(number, clock.today()),
                                alerts=alerts_for_number(number))
         response = make_response(body, 404)
     else:

@@ -56,8 +56,9 @@ class Certificate(db.Model):
     number_key: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     scheme: Mapped[str] = mapped_column(String(24), index=True)
     standard: Mapped[str] = mapped_column(String(200))
-    holder_name_zh: Mapped[str] = mapped_column(String(300))
-    holder_name_en: Mapped[str] = mapped_column(String(300), default="")
+    # Indexed for the exact-name checks of /verify-list and the API batch (#12).
+    holder_name_zh: Mapped[str] = mapped_column(String(300), index=True)
+    holder_name_en: Mapped[str] = mapped_column(String(300), default="", index=True)
     credit_code: Mapped[str] = mapped_column(String(18), default="", index=True)
     address_zh: Mapped[str] = mapped_column(String(500), default="")
     address_en: Mapped[str] = mapped_column(String(500), default="")

@@ -65,7 +65,7 @@ def verify() -> Any:
         if printed:
             return redirect(url_for("search.search", q=printed))
         return redirect(url_for("public.home"))
-    lookup = verification.look_up(query, printed)
+    lookup = verification.look_up(query, printed, clock.today())
     kind = verification.LookupKind
     if lookup.kind is kind.NAME:
         return redirect(url_for("search.search", q=query))
@@ -80,7 +80,7 @@ def verify() -> Any:
         status = 404
     else:
         body = render_template("verify/result.html", lookup=lookup, query=query,
-                               printed=printed, today=clock.today(),
+                               printed=printed,
                                VERDICT_HEADINGS=VERDICT_HEADINGS, VERDICT_REASONS=VERDICT_REASONS)
         status = 404 if lookup.kind in (kind.CREDIT_CODE_TYPO, kind.CREDIT_CODE_UNKNOWN) else 200
     response = make_response(body, status)

@@ -7,7 +7,7 @@ the ORM row. For a restricted certificate (the holder asked for confidentiality,
 than a status change are not in the object at all, so no template or serialiser can show them.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.clock import CHINA
-from portal.domain.codes import is_well_formed_number, number_key
+from portal.domain.codes import number_key
 from portal.domain.records import CERTIFICATE_COLUMNS
 from portal.domain.status import FINAL, CertificateStatus, PublicStatus
 from portal.extensions import db
@@ -55,18 +55,6 @@ def find_certificate(raw: str) -> Certificate | None:
         select(Certificate).where(Certificate.number_key == key)
         .options(selectinload(Certificate.sites), selectinload(Certificate.events),
                  selectinload(Certificate.audits)))
-
-
-def find_certificates(raws: Iterable[str]) -> dict[str, Certificate]:
-    """Return {lookup key: certificate} for every number of `raws` in the register (one query)."""
-    keys = {key for key in map(lookup_key, raws) if key is not None}
-    if not keys:
-        return {}
-    found = db.session.scalars(
-        select(Certificate).where(Certificate.number_key.in_(keys))
-        .options(selectinload(Certificate.sites), selectinload(Certificate.events),
-                 selectinload(Certificate.audits)))
-    return {cert.number_key: cert for cert in found}
 
 
 def alerts_for_number(raw: str) -> list[Alert]:
@@ -295,36 +283,3 @@ def public_record(data: Mapping[str, Any], *, restricted: bool) -> dict[str, Any
         return dict(data)
     shown = RESTRICTED_PUBLIC_FIELDS | {"public_status", "issue_number"}
     return {name: value for name, value in data.items() if name in shown}
-
-
-def verify_results(numbers: Sequence[str], today: date) -> list[dict[str, Any]]:
-    """Check each of `numbers` against the register, in order, with one query for all."""
-    found = find_certificates(numbers)
-    projected: dict[str, PublicCertificate] = {}
-    results = []
-    for raw in numbers:
-        key = lookup_key(raw)
-        cert = found.get(key) if key else None
-        if cert is None:
-            results.append({"certificate_number": raw, "found": False,
-                            "well_formed": is_well_formed_number(raw), "status": None})
-            continue
-        public = projected.get(cert.number_key)
-        if public is None:
-            public = projected[cert.number_key] = PublicCertificate.of(cert, today)
-        results.append({
-            "certificate_number": raw,
-            "found": True,
-            "well_formed": is_well_formed_number(raw),
-            "status": public.status.value,
-            "registered_number": public.certificate_number,
-            "scheme": public.scheme,
-            "standard": public.standard,
-            "holder_name_zh": public.holder.name_zh if public.holder else None,
-            "holder_name_en": public.holder.name_en if public.holder else None,
-            "issue_date": public.issue_date.isoformat(),
-            "expiry_date": public.expiry_date.isoformat(),
-            "restricted": public.restricted,
-            "verify_url": verify_url(public.certificate_number),
-        })
-    return results

@@ -25,7 +25,7 @@ from portal.domain.codes import (
 from portal.domain.names import NameKind, NameMatch, NameVerdict, RegisteredName
 from portal.extensions import db
 from portal.models import Alert, AlertKind, Certificate, CertificateEvent, EventKind
-from portal.register.public import lookup_key, verify_url
+from portal.register.public import PublicCertificate, lookup_key, verify_url
 
 MAX_NEAR: Final = 5
 # The database's bound-parameter cap is far above this; it keeps each statement small.
@@ -54,15 +54,15 @@ class Lookup:
 
     kind: LookupKind
     query: str
-    certificates: list[Certificate] = field(default_factory=list)
-    verdicts: dict[int, NameVerdict] = field(default_factory=dict)  # by certificate id
+    certificates: list[PublicCertificate] = field(default_factory=list)
+    verdicts: dict[str, NameVerdict] = field(default_factory=dict)  # by number key
     suggestion: str | None = None  # the corrected credit code
     suggestion_found: bool = False
-    near: list[Certificate] = field(default_factory=list)
+    near: list[PublicCertificate] = field(default_factory=list)
     counterfeit: bool = False
 
     @property
-    def certificate(self) -> Certificate | None:
+    def certificate(self) -> PublicCertificate | None:
         return self.certificates[0] if self.certificates else None
 
 
@@ -209,7 +209,7 @@ def counterfeit_keys() -> set[str]:
     return {number_key(v) for v in values}
 
 
-def nearest_numbers(raw: str, *, limit: int = MAX_NEAR) -> list[Certificate]:
+def nearest_numbers(raw: str, today: date, *, limit: int = MAX_NEAR) -> list[PublicCertificate]:
     """Return register certificates whose number is one edit away from `raw`.
 
     One edit is a substituted, inserted or deleted character or two neighbours swapped. The
@@ -220,7 +220,8 @@ def nearest_numbers(raw: str, *, limit: int = MAX_NEAR) -> list[Certificate]:
     if key is None or not is_well_formed_number(raw):
         return []
     found = certificates_by_key(one_edit_keys(key))
-    return sorted(found.values(), key=lambda c: c.number_key)[:limit]
+    nearest = sorted(found.values(), key=lambda c: c.number_key)[:limit]
+    return [PublicCertificate.of(c, today) for c in nearest]
 
 
 # -- the one box of /verify ------------------------------------------------------------------
@@ -239,13 +240,14 @@ def _looks_like_name(text: str) -> bool:
     return letters >= 2 and not any(ch.isdigit() for ch in text)
 
 
-def _with_verdicts(lookup: Lookup, printed: str) -> Lookup:
-    if printed.strip():
-        lookup.verdicts = {c.id: check_name(c, printed) for c in lookup.certificates}
-    return lookup
+def _found(kind: LookupKind, query: str, certs: list[Certificate], printed: str, today: date,
+           counterfeit: bool = False) -> Lookup:
+    verdicts = {c.number_key: check_name(c, printed) for c in certs} if printed.strip() else {}
+    return Lookup(kind, query, [PublicCertificate.of(c, today) for c in certs], verdicts,
+                  counterfeit=counterfeit)
 
 
-def look_up(query: str, printed: str = "") -> Lookup:
+def look_up(query: str, printed: str, today: date) -> Lookup:
     """Resolve what was typed into the verification box, and check `printed` against it."""
     text = query.strip()
     if not text:
@@ -254,14 +256,13 @@ def look_up(query: str, printed: str = "") -> Lookup:
     if key is not None:
         cert = certificates_by_key([key]).get(key)
         if cert is not None:
-            found = Lookup(LookupKind.CERTIFICATE, text, [cert],
-                           counterfeit=key in counterfeit_keys())
-            return _with_verdicts(found, printed)
+            return _found(LookupKind.CERTIFICATE, text, [cert], printed, today,
+                          counterfeit=key in counterfeit_keys())
     if looks_like_credit_code(text):
         code = normalise_credit_code(text)
         holders = certificates_by_credit_code([code])
         if holders.get(code):
-            return _with_verdicts(Lookup(LookupKind.HOLDER, code, holders[code]), printed)
+            return _found(LookupKind.HOLDER, code, holders[code], printed, today)
         if credit_code_problem(code):
             fixed = suggest_credit_code(code)
             if fixed:
@@ -274,7 +275,7 @@ def look_up(query: str, printed: str = "") -> Lookup:
         return Lookup(LookupKind.NAME, text)
     if not is_well_formed_number(text):
         return Lookup(LookupKind.MALFORMED, text)
-    return Lookup(LookupKind.NOT_FOUND, text, near=nearest_numbers(text),
+    return Lookup(LookupKind.NOT_FOUND, text, near=nearest_numbers(text, today),
                   counterfeit=key in counterfeit_keys() if key else False)
 
 
