@@ -119,7 +119,8 @@ def main() -> None:
             start = time.perf_counter()
             fill(rows)
             print(f"register: {ROWS:,} certificates on {db.engine.dialect.name} "
-                  f"(filled in {time.perf_counter() - start:.1f} s)\n", flush=True)
+                  f"(filled in {time.perf_counter() - start:.1f} s); load average "
+                  + " ".join(f"{x:.1f}" for x in os.getloadavg()) + "\n", flush=True)
             client = app.test_client()
             items = items_body(rows, rng)
             numbers = [str(rng.choice(rows)["certificate_number"]) for _ in range(1000)]

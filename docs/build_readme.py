@@ -12,7 +12,7 @@ README = ROOT / "README.md"
 SECTIONS = ROOT / "docs" / "readme"
 MARKER = "<!-- sections below are assembled from docs/readme/*.md by `make readme` -->"
 # The order a newcomer reads in; files not listed follow in alphabetical order.
-ORDER = ("00-commands.md", "pages.md", "import.md", "search.md", "qr.md", "public.md",
+ORDER = ("00-commands.md", "pages.md", "verify.md", "import.md", "search.md", "qr.md", "public.md",
          "complaints.md", "staff.md", "90-suppliers.md", "95-benchmarks.md")
 
 

@@ -103,6 +103,18 @@ def test_certificate_page_offers_the_name_check(client, holder):
     assert form.select_one("label[for=name-check-name]") is not None
 
 
+def test_qr_landing_page_offers_the_name_check(client, app, holder):
+    from portal.services import qr as qr_service
+
+    page = soup(client.get(qr_service.code_path(holder, app.config)))
+    form = page.select_one(".name-check form")
+    assert form is not None and form["action"] == "/verify"
+    assert form.select_one("input[name=number]")["value"] == holder.certificate_number
+    response = client.get(form["action"], query_string={"number": holder.certificate_number,
+                                                        "name": "苏州伪造贸易有限公司"})
+    assert verdict(response) == "no_match"
+
+
 def test_verify_without_a_name_still_goes_to_the_certificate(client, holder):
     response = client.get("/verify?number=02724q10856r3m")
     assert response.status_code == 302
