@@ -1,21 +1,25 @@
 """Check a whole supplier list (CSV/XLSX) against the register: `/verify-list`."""
 
-import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import BinaryIO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from portal.domain.codes import fold_width
 from portal.models import Certificate
+from portal.register import tables
 from portal.register.public import PublicCertificate
 from portal.services import verification
 
 MAX_ROWS = 1000
 MAX_BYTES = 2 * 1024 * 1024
+LIMITS = replace(tables.PUBLIC_LIMITS, rows=MAX_ROWS)
+# What the table reader's refusals mean for a supplier list.
+_LIST_ERRORS = {"empty": "empty", "encoding": "encoding", "xls": "unreadable",
+                "unreadable": "unreadable", "csv": "unreadable"}
 
 # Header names people use for each kind of column (compared after folding case and spaces).
 NUMBER_HEADERS = {"certificate_number", "certificatenumber", "certificate", "number", "cert_no",
@@ -29,10 +33,11 @@ NAME_HEADERS = {"name", "holder_name", "holder_name_zh", "holder_name_en", "comp
 class ListError(ValueError):
     """The uploaded list cannot be read; the message says why (English, translated by views)."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", line: int = 0) -> None:
         super().__init__(code)
         self.code = code
-        self.detail = detail
+        self.detail = detail  # "limit": the reader's message, already translated
+        self.line = line
 
 
 @dataclass
@@ -62,50 +67,41 @@ def _norm_header(text: str) -> str:
 
 
 def read_rows(stream: BinaryIO, filename: str) -> list[tuple[int, dict[str, str]]]:
-    """Read (line, {kind: value}) from a CSV or XLSX supplier list."""
+    """Read (line, {kind: value}) from a CSV or XLSX supplier list.
+
+    The register's own reader (`portal.register.tables`) with the public limits; CSV may also
+    be GB18030, as Excel for Chinese Windows saves it. Lines are the file's own line numbers.
+    """
     raw = stream.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise ListError("too_large")
     if not raw.strip():
         raise ListError("empty")
-    if filename.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-            table = [["" if c is None else str(c) for c in row]
-                     for row in sheet.iter_rows(values_only=True)]
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise ListError("unreadable", str(exc)[:200]) from exc
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = raw.decode("gb18030")  # Excel in China saves CSV in GBK
-            except UnicodeDecodeError as exc:
-                raise ListError("encoding") from exc
-        table = list(csv.reader(io.StringIO(text)))
-    table = [row for row in table if any(cell.strip() for cell in row)]
-    if not table:
-        raise ListError("empty")
-    header = [_norm_header(h) for h in table[0]]
+    try:
+        table = tables.read_table(io.BytesIO(raw), filename, limits=LIMITS, gb18030=True)
+    except tables.TableError as exc:
+        if exc.code == "limit" and exc.message is tables.TOO_MANY_ROWS:
+            raise ListError("too_many_rows") from None
+        if exc.code == "limit":
+            raise ListError("limit", exc.translated(), line=exc.line) from None
+        raise ListError(_LIST_ERRORS.get(exc.code, "unreadable"), exc.english()[:200]) from None
+    header = [_norm_header(h) for h in table.header]
     columns: dict[str, int] = {}
     for i, name in enumerate(header):
         for kind, names in (("number", NUMBER_HEADERS), ("credit_code", CREDIT_HEADERS),
                             ("name", NAME_HEADERS)):
             if name in names and kind not in columns:
                 columns[kind] = i
-    start = 1
+    records = table.rows
     if not columns:  # no header row: certificate numbers, then (optionally) company names
-        columns, start = {"number": 0}, 0
-        if any(len(row) > 1 and row[1].strip() for row in table):
+        columns = {"number": 0}
+        records = [(table.header_line, table.header), *table.rows]
+        if any(len(cells) > 1 and cells[1] for _, cells in records):
             columns["name"] = 1
-    rows: list[tuple[int, dict[str, str]]] = []
-    for line, row in enumerate(table[start:], start=start + 1):
-        values = {kind: (row[i].strip() if i < len(row) else "") for kind, i in columns.items()}
-        rows.append((line, values))
-    if len(rows) > MAX_ROWS:
-        raise ListError("too_many_rows", str(len(rows)))
-    return rows
+    if len(records) > MAX_ROWS:
+        raise ListError("too_many_rows", str(len(records)))
+    return [(line, {kind: (cells[i] if i < len(cells) else "") for kind, i in columns.items()})
+            for line, cells in records]
 
 
 def check_rows(rows: list[tuple[int, dict[str, str]]], today: date) -> list[CheckedRow]:

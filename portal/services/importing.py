@@ -10,19 +10,16 @@ text (CLI, logs, tests); `ImportProblem.translated()` gives it in the current re
 language (back office).
 """
 
-import csv
 import difflib
-import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, BinaryIO
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from sqlalchemy import JSON, insert, select, text
 from sqlalchemy import Table as DbTable
 from sqlalchemy.exc import IntegrityError
@@ -57,6 +54,7 @@ from portal.models import (
     SearchChange,
     Site,
 )
+from portal.register import tables
 from portal.services import certificates as certificate_service
 
 # A progress callback: (phase, done, total); phases are "read" (workbooks), "check", "write".
@@ -83,11 +81,6 @@ _QUERY_CHUNK = 500  # keys per IN (...) query: far below every backend's paramet
 _WRITE_CHUNK = 2000  # certificates per bulk INSERT round
 
 # Problem texts (msgids). Parameters are values from the file or the register.
-NOT_UTF8 = _l('the file is not UTF-8 text; in Excel save it as "CSV UTF-8" or as .xlsx')
-XLS_OLD = _l('old .xls workbooks cannot be read; save the file as .xlsx or "CSV UTF-8"')
-UNREADABLE_XLSX = _l("the workbook cannot be read: %(detail)s")
-BAD_CSV = _l("the file is not valid CSV: %(detail)s")
-EMPTY_FILE = _l("the file is empty; the first row must name the columns")
 UNKNOWN_COLUMN = _l("unknown column; the columns are: %(columns)s")
 UNKNOWN_COLUMN_HINT = _l("unknown column; did you mean %(suggestion)s?")
 DUPLICATE_COLUMN = _l("the column appears twice")
@@ -238,7 +231,22 @@ class AuditImportPlan:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading a table from CSV or XLSX
+# Reading a table from CSV or XLSX (portal.register.tables)
+
+
+def read_table(stream: BinaryIO, filename: str, progress: Progress | None = None,
+               limits: tables.Limits = tables.IMPORT_LIMITS) -> tables.Table:
+    """Read a register file (UTF-8 CSV, BOM optional, or XLSX) within `limits`.
+
+    Raises:
+        TableError: the file cannot be read; its `error` says where and why.
+    """
+    try:
+        table = tables.read_table(stream, filename, limits=limits, progress=progress)
+    except tables.TableError as exc:
+        raise TableError(problem(exc.line, "file", exc.message, **exc.params)) from None
+    table.header = [name.lower() for name in table.header]  # column names in any case
+    return table
 
 
 class TableError(ValueError):
@@ -249,86 +257,8 @@ class TableError(ValueError):
         self.error = error
 
 
-@dataclass
-class Sheet:
-    header_line: int
-    header: list[str]
-    rows: list[tuple[int, list[str]]]  # (line number in the file, cells), empty rows left out
-
-
-def read_table(stream: BinaryIO, filename: str, progress: Progress | None = None) -> Sheet:
-    """Read a header row and the data rows of a CSV (UTF-8, BOM optional) or XLSX file."""
-    raw = stream.read()
-    name = filename.lower()
-    if name.endswith(".xls") or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise TableError(problem(1, "file", XLS_OLD))
-    if name.endswith((".xlsx", ".xlsm")) or raw[:4] == b"PK\x03\x04":
-        records = _xlsx_records(raw, progress)
-    else:
-        records = _csv_records(raw)
-    header_line, header = 0, None
-    rows: list[tuple[int, list[str]]] = []
-    for line, cells in records:
-        if not any(cells):
-            continue
-        if header is None:
-            header_line, header = line, cells
-        else:
-            rows.append((line, cells))
-    if header is None:
-        raise TableError(problem(1, "file", EMPTY_FILE))
-    return Sheet(header_line, [h.strip().lower() for h in header], rows)
-
-
-def _csv_records(raw: bytes) -> Iterator[tuple[int, list[str]]]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise TableError(problem(line, "file", NOT_UTF8)) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    last = 0
-    try:
-        for cells in reader:
-            # A quoted value may span lines: report the line the record starts on.
-            yield last + 1, [c.strip() for c in cells]
-            last = reader.line_num
-    except csv.Error as exc:
-        raise TableError(problem(reader.line_num, "file", BAD_CSV, detail=str(exc))) from None
-
-
-def _xlsx_records(raw: bytes, progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
-    try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file  # noqa: BLE001
-        raise TableError(problem(1, "file", UNREADABLE_XLSX, detail=str(exc)[:200])) from None
-    try:
-        sheet = book.worksheets[0]
-        total = sheet.max_row or 0  # from the sheet's dimension record, when it has one
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, [_cell_text(v) for v in values]
-            if total:  # openpyxl reads some 50,000 cells a second: say how far it got
-                _report(progress, "read", min(line, total), total)
-    finally:
-        book.close()
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _header_problems(
-    table: Sheet, columns: Sequence[str], required: Iterable[str]
+    table: tables.Table, columns: Sequence[str], required: Iterable[str]
 ) -> tuple[dict[str, int], list[ImportProblem]]:
     """Map column names to positions; report unknown, repeated and missing columns."""
     index: dict[str, int] = {}
@@ -589,11 +519,16 @@ def _report(progress: Progress | None, phase: str, done: int, total: int) -> Non
 
 
 def plan_certificate_import(
-    stream: BinaryIO, filename: str, *, progress: Progress | None = None
+    stream: BinaryIO, filename: str, *, progress: Progress | None = None,
+    limits: tables.Limits = tables.IMPORT_LIMITS,
 ) -> ImportPlan:
-    """Check every row of a certificate file against the rules and the register; write nothing."""
+    """Check every row of a certificate file against the rules and the register; write nothing.
+
+    `limits` bound what is read (`portal.register.tables`): the back office passes the
+    tighter `UPLOAD_LIMITS`, since it plans inside a web request.
+    """
     try:
-        table = read_table(stream, filename, progress)
+        table = read_table(stream, filename, progress, limits)
     except TableError as exc:
         return ImportPlan(rows=[], errors=[exc.error])
     index, errors = _header_problems(table, CERTIFICATE_COLUMNS, REQUIRED_COLUMNS)
@@ -912,10 +847,11 @@ def _insert_many(table: DbTable, rows: list[dict[str, Any]]) -> None:
 # Audits
 
 
-def plan_audit_import(stream: BinaryIO, filename: str) -> AuditImportPlan:
+def plan_audit_import(stream: BinaryIO, filename: str,
+                      limits: tables.Limits = tables.IMPORT_LIMITS) -> AuditImportPlan:
     """Check every row of an audit file (`certificate_number,audit_type,audit_date`)."""
     try:
-        table = read_table(stream, filename)
+        table = read_table(stream, filename, None, limits)
     except TableError as exc:
         return AuditImportPlan(rows=[], errors=[exc.error])
     index, errors = _header_problems(table, AUDIT_COLUMNS, AUDIT_COLUMNS)

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.domain.records import CERTIFICATE_COLUMNS
 from portal.models import Role
+from portal.register import tables
 from portal.services import exporting, importing
 from portal.staff import bp
 from portal.staff.access import roles_required
@@ -70,7 +71,8 @@ def _pending() -> tuple[dict[str, str], Path] | None:
 
 def _plan(path: Path, filename: str) -> importing.ImportPlan:
     with path.open("rb") as stream:
-        return importing.plan_certificate_import(stream, filename)
+        return importing.plan_certificate_import(stream, filename,
+                                                 limits=tables.UPLOAD_LIMITS)
 
 
 def fingerprint(plan: importing.ImportPlan) -> str:

@@ -25,7 +25,10 @@ def _list_error_message(error: bulk_verify.ListError) -> str:
         "unreadable": _("The file could not be read as a spreadsheet."),
         "encoding": _("The file is not in UTF-8 or GB18030 encoding."),
         "too_many_rows": _("The list has %(n)s rows; at most 1,000 can be checked at once.",
-                           n=error.detail),
+                           n=error.detail) if error.detail
+        else _("The list has more than 1,000 rows; at most 1,000 can be checked at once."),
+        "limit": _("The file could not be checked: line %(line)s: %(problem)s",
+                   line=error.line, problem=error.detail),
     }
     return messages.get(error.code, _("The file could not be read."))
 
