@@ -1,11 +1,12 @@
 """Keep the register: look up, create, correct and change the status of certificates.
 
-Every write goes through here so that the transition rules, the history, the search change
-log and the audit log are applied the same way for the CLI import, the back office and the
-demo data. Functions add to the session; callers commit (one transaction per operation).
+Every write of one certificate goes through here so that the transition rules, the history,
+the search change log and the audit log are applied the same way for the CLI import, the back
+office and the API. The rows of a new certificate come from `portal.register.rows`, which the
+bulk import and the demo data use too. Functions add to the session; callers commit (one
+transaction per operation).
 """
 
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from portal.domain.records import DATA_FIELDS, CertificateData
 from portal.domain.status import CertificateStatus, ensure_can_move
 from portal.extensions import db
 from portal.models import Certificate, CertificateEvent, EventKind, SearchChange, Site
+from portal.register import rows
 from portal.services import audit_log
 
 
@@ -30,18 +32,7 @@ def get_by_number(raw: str) -> Certificate | None:
 
 def snapshot(cert: Certificate) -> dict[str, Any]:
     """Return the certificate's SPEC §2 fields as JSON-ready values (for the audit log)."""
-    out: dict[str, Any] = {}
-    for name in DATA_FIELDS:
-        value = cert.site_addresses if name == "sites" else getattr(cert, name)
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, CertificateStatus):
-            value = value.value
-        elif isinstance(value, list):
-            value = list(value)
-        out[name] = value
-    out["issue_number"] = cert.issue_number
-    return out
+    return rows.snapshot(cert)
 
 
 def note_changed(cert: Certificate, now: datetime) -> None:
@@ -71,24 +62,13 @@ def _assign_fields(cert: Certificate, data: CertificateData) -> None:
 def create_certificate(data: CertificateData, *, actor: str, now: datetime,
                        is_demo: bool = False) -> Certificate:
     """Add a new certificate; a non-valid status is recorded as a change from `valid`."""
-    ensure_status = data.status
-    if ensure_status is not CertificateStatus.VALID:
-        ensure_can_move(CertificateStatus.VALID, ensure_status)
-    cert = Certificate(certificate_number=data.certificate_number.strip(),
-                       number_key=number_key(data.certificate_number),
-                       status=CertificateStatus.VALID, issue_number=1, is_demo=is_demo,
-                       created_at=now, updated_at=now)
-    _assign_fields(cert, data)
-    db.session.add(cert)
-    first = data.initial_issue_date or data.issue_date
-    _event(cert, EventKind.ISSUED, status=CertificateStatus.VALID, effective=first, actor=actor,
-           now=now)
     if data.status is not CertificateStatus.VALID:
-        cert.status = data.status
-        _event(cert, EventKind.STATUS, status=data.status,
-               effective=data.status_date or data.issue_date, reason=data.status_reason,
-               actor=actor, now=now)
-    cert.status_date = data.status_date
+        ensure_can_move(CertificateStatus.VALID, data.status)
+    cert = Certificate(**rows.certificate_row(data, now=now, is_demo=is_demo))
+    cert.sites = [Site(**site) for site in rows.site_rows(data.sites)]
+    cert.events = [CertificateEvent(**event)
+                   for event in rows.creation_events(data, actor=actor, now=now)]
+    db.session.add(cert)
     note_changed(cert, now)
     audit_log.record(actor=actor, action="certificate.create", entity_type="certificate",
                      entity_id=cert.certificate_number, before=None, after=snapshot(cert),
@@ -133,20 +113,9 @@ def reissue_certificate(cert: Certificate, *, effective: date, reason: str, note
 
 def planned_changes(cert: Certificate, data: CertificateData) -> dict[str, tuple[Any, Any]]:
     """Return {field: (stored, new)} for every field `data` would change."""
-    old = snapshot(cert)
-    new = asdict(data)
-    changes: dict[str, tuple[Any, Any]] = {}
-    for name in DATA_FIELDS:
-        value = new[name]
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, CertificateStatus):
-            value = value.value
-        if name == "certificate_number":
-            continue
-        if old[name] != value:
-            changes[name] = (old[name], value)
-    return changes
+    old, new = snapshot(cert), rows.snapshot(data)
+    return {name: (old[name], new[name]) for name in DATA_FIELDS
+            if name != "certificate_number" and old[name] != new[name]}
 
 
 def update_certificate(cert: Certificate, data: CertificateData, *, actor: str, now: datetime,

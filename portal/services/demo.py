@@ -21,6 +21,7 @@ from typing import Any, Final
 from sqlalchemy import Table, delete, func, insert, select, update
 
 from portal.domain.codes import CREDIT_CODE_CHARSET, make_credit_code, number_key
+from portal.domain.records import CertificateData
 from portal.domain.schemes import BY_CODE, SCHEME_CODES, Category
 from portal.domain.status import MAX_SUSPENSION_DAYS, CertificateStatus, ensure_can_move
 from portal.extensions import db
@@ -37,6 +38,7 @@ from portal.models import (
     Site,
 )
 from portal.models.setting import DEMO_SETTING
+from portal.register.rows import certificate_row, site_rows
 from portal.services import audit_log
 from portal.services import demo_names as names
 
@@ -839,24 +841,23 @@ def _rows(lives: list[_Life], actor: str, today: date, rng: random.Random
         last_status = status_events[-1] if status_events else None
         scope_zh, scope_en = _scope(life.scheme, company)
         management = BY_CODE[life.scheme].category is Category.MANAGEMENT
-        rows.append({
-            "certificate_number": life.number, "number_key": number_key(life.number),
-            "scheme": life.scheme, "standard": _standard(life.scheme, company, ended),
-            "holder_name_zh": holder, "holder_name_en": company.name_en,
-            "credit_code": company.credit_code, "address_zh": company.address_zh,
-            "address_en": company.address_en, "province": company.place[0],
-            "city": company.place[2], "scope_zh": scope_zh, "scope_en": scope_en,
-            "initial_issue_date": life.anchor, "issue_date": life.issue,
-            "expiry_date": life.expiry, "status": life.status,
-            "status_date": last_status.day if last_status else None,
-            "status_reason": last_status.reason if last_status else "",
-            "accreditation": "CNAS" if management else "",
-            "former_names": former, "restricted": company.restricted,
-            "issue_number": issue_number, "is_demo": True,
-            "created_at": _stamp(life.anchor, rng),
-            "updated_at": _stamp(events[-1].day, rng)})
-        children["certificate_sites"].extend(
-            {"_life": index, "position": i, "address": a} for i, a in enumerate(company.sites))
+        data = CertificateData(
+            certificate_number=life.number, scheme=life.scheme,
+            standard=_standard(life.scheme, company, ended), holder_name_zh=holder,
+            holder_name_en=company.name_en, credit_code=company.credit_code,
+            address_zh=company.address_zh, address_en=company.address_en,
+            province=company.place[0], city=company.place[2], scope_zh=scope_zh,
+            scope_en=scope_en, initial_issue_date=life.anchor, issue_date=life.issue,
+            expiry_date=life.expiry, status=life.status,
+            status_date=last_status.day if last_status else None,
+            status_reason=last_status.reason if last_status else "",
+            accreditation="CNAS" if management else "", former_names=former,
+            restricted=company.restricted)
+        created = _stamp(life.anchor, rng)
+        rows.append(certificate_row(data, now=created, issue_number=issue_number, is_demo=True,
+                                    updated_at=_stamp(events[-1].day, rng)))
+        children["certificate_sites"].extend({"_life": index} | site
+                                             for site in site_rows(company.sites))
         number = 1
         for event in events:
             if event.kind is EventKind.REISSUED:

@@ -1,7 +1,8 @@
 """Import the register from CSV or XLSX: check every row first, then write all or nothing.
 
-Planning (`plan_certificate_import`, `plan_audit_import`) reads a whole file, checks every row
-against the SPEC §2 rules and against what is stored, and writes nothing. Applying a plan
+Planning (`plan_certificate_import`, `plan_audit_import`) reads a whole file
+(`portal.register.tables`), checks every row against the field rules
+(`portal.register.validation`) and against what is stored, and writes nothing. Applying a plan
 (`apply_certificate_import`, `apply_audit_import`) writes it in one transaction and commits
 once. The CLI (`portal import-certificates`) and the staff back office share this code path.
 
@@ -11,14 +12,12 @@ language (back office).
 """
 
 import difflib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, BinaryIO
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, insert, select, text
 from sqlalchemy import Table as DbTable
@@ -26,14 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import clock
-from portal.domain.codes import (
-    CREDIT_CODE_CHARSET,
-    credit_code_problem,
-    is_well_formed_number,
-    normalise_credit_code,
-    number_key,
-    suggest_credit_code,
-)
+from portal.domain.codes import number_key
 from portal.domain.records import (
     AUDIT_COLUMNS,
     CERTIFICATE_COLUMNS,
@@ -41,8 +33,7 @@ from portal.domain.records import (
     REQUIRED_COLUMNS,
     CertificateData,
 )
-from portal.domain.schemes import SCHEME_CODES, parse_scheme
-from portal.domain.status import FINAL, CertificateStatus, can_move
+from portal.domain.status import FINAL, can_move
 from portal.extensions import db
 from portal.models import (
     Audit,
@@ -50,33 +41,17 @@ from portal.models import (
     AuditType,
     Certificate,
     CertificateEvent,
-    EventKind,
     SearchChange,
     Site,
 )
-from portal.register import tables
+from portal.register import tables, validation
+from portal.register.rows import certificate_row, creation_events, site_rows, snapshot
+from portal.register.validation import REQUIRED
 from portal.services import certificates as certificate_service
 
 # A progress callback: (phase, done, total); phases are "read" (workbooks), "check", "write".
 Progress = Callable[[str, int, int], None]
 
-LIST_SEPARATORS = re.compile(r"[;；]")  # full-width too: staff type Chinese in Excel
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Dates outside these years are typing slips or placeholders (0001-01-01, 9999-12-31): the
-# body was founded in 1992 and no certificate is valid for more than a few years.
-EARLIEST_DATE = date(1990, 1, 1)
-LATEST_DATE = date(2099, 12, 31)
-MAX_VALIDITY_YEARS = 10
-
-
-def _years_after(day: date, years: int) -> date:
-    """Return the same day `years` later (28 February for a 29 February)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-_TRUE = frozenset({"true"})
-_FALSE = frozenset({"false", ""})
 _QUERY_CHUNK = 500  # keys per IN (...) query: far below every backend's parameter limit
 _WRITE_CHUNK = 2000  # certificates per bulk INSERT round
 
@@ -86,37 +61,7 @@ UNKNOWN_COLUMN_HINT = _l("unknown column; did you mean %(suggestion)s?")
 DUPLICATE_COLUMN = _l("the column appears twice")
 MISSING_COLUMN = _l("required column is missing")
 TOO_MANY_CELLS = _l("the row has %(cells)s values but the header names %(columns)s columns")
-REQUIRED = _l("required, but empty")
-TOO_LONG = _l("too long: %(length)s characters, at most %(limit)s")
-NUL_CHARACTER = _l("contains a NUL character")
-BAD_NUMBER = _l(
-    "%(value)s is not a certificate number: use 4 to 40 letters and digits "
-    "(at least one digit), optionally separated by -, / or spaces"
-)
-UNKNOWN_SCHEME = _l("unknown scheme %(value)s; use one of %(schemes)s")
-UNKNOWN_STATUS = _l("unknown status %(value)s; use one of valid, suspended, withdrawn, cancelled")
-EXPIRED_STATUS = _l(
-    "expired is derived from expiry_date and is never imported; give the stored "
-    "status (valid or suspended)"
-)
-BAD_DATE = _l("%(value)s is not a date in the form YYYY-MM-DD")
-NO_SUCH_DAY = _l("%(value)s is not a day of the calendar")
-INITIAL_AFTER_ISSUE = _l("%(value)s is after issue_date %(issue)s")
-EXPIRY_NOT_AFTER_ISSUE = _l("%(value)s must be after issue_date %(issue)s")
-IMPLAUSIBLE_DATE = _l("%(value)s is outside the years a certificate can carry "
-                      "(%(first)s to %(last)s)")
-VALIDITY_TOO_LONG = _l("%(value)s is more than %(years)s years after issue_date %(issue)s")
-STATUS_BEFORE_ISSUE = _l("%(value)s is before the certificate was first issued (%(first)s)")
 STATUS_BEFORE_STORED = _l("%(value)s is before the stored status change of %(stored)s")
-BAD_CREDIT_LENGTH = _l("%(value)s: must be 18 characters, got %(length)s")
-BAD_CREDIT_CHARS = _l(
-    "%(value)s: characters not allowed: %(chars)s (I, O, Z, S and V are never used)"
-)
-BAD_CREDIT_REGION = _l(
-    "%(value)s: characters 3-8 must be the six-digit administrative division code"
-)
-BAD_CHECK_DIGIT = _l("%(value)s: check digit should be %(expected)s, not %(found)s")
-BAD_BOOLEAN = _l("%(value)s: use true or false")
 DUPLICATE_ROW = _l("the same certificate is already on line %(other)s")
 STATUS_NOT_ALLOWED = _l("cannot change the stored status %(current)s to %(target)s")
 STATUS_FINAL = _l("cannot change the stored status %(current)s to %(target)s: %(current)s is final")
@@ -147,20 +92,9 @@ class ImportProblem:
         return str(self.message) % dict(self.params)
 
 
-_english_cache: dict[int, str] = {}
-
-
-def _english(message: Any) -> str:
-    key = id(message)
-    if key not in _english_cache:
-        with force_locale("en"):
-            _english_cache[key] = str(message)
-    return _english_cache[key]
-
-
 def problem(line: int, column: str, message: Any, **params: Any) -> ImportProblem:
     """Build an ImportProblem from a msgid constant of this module and its parameters."""
-    return ImportProblem(line, column, _english(message) % params, message, tuple(params.items()))
+    return ImportProblem(line, column, validation.english(message) % params, message, tuple(params.items()))
 
 
 class ImportRefused(Exception):
@@ -288,187 +222,11 @@ def _header_problems(
 
 
 # ---------------------------------------------------------------------------------------------
-# Checking certificate rows
+# Checking certificate rows (the rules: portal.register.validation)
 
 
-def _column_limits() -> dict[str, int]:
-    limits = {}
-    for column in Certificate.__table__.columns:
-        length = getattr(column.type, "length", None)
-        if length and column.name in CERTIFICATE_COLUMNS:
-            limits[column.name] = length
-    limits["sites"] = Site.__table__.c.address.type.length
-    limits["former_names"] = Certificate.__table__.c.holder_name_zh.type.length
-    return limits
-
-
-_LIMITS = _column_limits()
-
-
-class _RowChecker:
-    """Turn the cells of one row into CertificateData, collecting every problem on the way."""
-
-    def __init__(self, line: int, values: dict[str, str]) -> None:
-        self.line = line
-        self.values = values
-        self.errors: list[ImportProblem] = []
-
-    def fail(self, column: str, message: Any, **params: Any) -> None:
-        self.errors.append(problem(self.line, column, message, **params))
-
-    def text(self, column: str) -> str:
-        value = self.values.get(column, "")
-        if not value and column in REQUIRED_COLUMNS:
-            self.fail(column, REQUIRED)
-        elif "\x00" in value:
-            self.fail(column, NUL_CHARACTER)
-        elif (
-            column in _LIMITS
-            and column not in ("sites", "former_names", "credit_code")
-            and len(value) > _LIMITS[column]
-        ):
-            self.fail(column, TOO_LONG, length=len(value), limit=_LIMITS[column])
-        return value
-
-    def items(self, column: str) -> list[str]:
-        value = self.text(column)
-        items = [item.strip() for item in LIST_SEPARATORS.split(value)] if value else []
-        items = [item for item in items if item]
-        for item in items:
-            if len(item) > _LIMITS[column]:
-                self.fail(column, TOO_LONG, length=len(item), limit=_LIMITS[column])
-        return items
-
-    def day(self, column: str) -> date | None:
-        value = self.text(column)
-        if not value:
-            return None
-        if not _ISO_DATE.fullmatch(value):
-            self.fail(column, BAD_DATE, value=value)
-            return None
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            self.fail(column, NO_SUCH_DAY, value=value)
-            return None
-        if not EARLIEST_DATE <= day <= LATEST_DATE:  # e.g. 0001-01-01 typed for "unknown"
-            self.fail(column, IMPLAUSIBLE_DATE, value=value, first=EARLIEST_DATE.year,
-                      last=LATEST_DATE.year)
-            return None
-        return day
-
-    def certificate(self) -> CertificateData | None:
-        number = self.text("certificate_number")
-        if number and not is_well_formed_number(number):
-            self.fail("certificate_number", BAD_NUMBER, value=number)
-        scheme = self.text("scheme")
-        if scheme:
-            try:
-                scheme = parse_scheme(scheme)
-            except ValueError:
-                self.fail("scheme", UNKNOWN_SCHEME, value=scheme, schemes=", ".join(SCHEME_CODES))
-        status = self._status()
-        credit_code = self._credit_code()
-        restricted = self.text("restricted").lower()
-        if restricted not in _TRUE | _FALSE:
-            self.fail("restricted", BAD_BOOLEAN, value=self.values.get("restricted", ""))
-        texts = {
-            name: self.text(name)
-            for name in (
-                "standard",
-                "holder_name_zh",
-                "holder_name_en",
-                "address_zh",
-                "address_en",
-                "province",
-                "city",
-                "scope_zh",
-                "scope_en",
-                "status_reason",
-                "accreditation",
-            )
-        }
-        sites = self.items("sites")
-        former_names = self.items("former_names")
-        initial, issued, expiry = (
-            self.day("initial_issue_date"),
-            self.day("issue_date"),
-            self.day("expiry_date"),
-        )
-        status_date = self.day("status_date")
-        if initial and issued and initial > issued:
-            self.fail(
-                "initial_issue_date",
-                INITIAL_AFTER_ISSUE,
-                value=initial.isoformat(),
-                issue=issued.isoformat(),
-            )
-        if issued and expiry and expiry <= issued:
-            self.fail(
-                "expiry_date",
-                EXPIRY_NOT_AFTER_ISSUE,
-                value=expiry.isoformat(),
-                issue=issued.isoformat(),
-            )
-        if issued and expiry and expiry > _years_after(issued, MAX_VALIDITY_YEARS):
-            self.fail("expiry_date", VALIDITY_TOO_LONG, value=expiry.isoformat(),
-                      years=MAX_VALIDITY_YEARS, issue=issued.isoformat())
-        first = initial or issued
-        if status_date and first and status_date < first:
-            self.fail(
-                "status_date",
-                STATUS_BEFORE_ISSUE,
-                value=status_date.isoformat(),
-                first=first.isoformat(),
-            )
-        if self.errors or status is None or issued is None or expiry is None:
-            return None
-        return CertificateData(
-            certificate_number=number,
-            scheme=scheme,
-            issue_date=issued,
-            expiry_date=expiry,
-            status=status,
-            credit_code=credit_code,
-            sites=sites,
-            initial_issue_date=initial,
-            status_date=status_date,
-            former_names=former_names,
-            restricted=restricted in _TRUE,
-            **texts,
-        )
-
-    def _status(self) -> CertificateStatus | None:
-        value = self.text("status")
-        if not value:
-            return None
-        if value.lower() == "expired":
-            self.fail("status", EXPIRED_STATUS)
-            return None
-        try:
-            return CertificateStatus(value.lower())
-        except ValueError:
-            self.fail("status", UNKNOWN_STATUS, value=value)
-            return None
-
-    def _credit_code(self) -> str:
-        raw = self.text("credit_code")
-        if not raw:
-            return ""
-        code = normalise_credit_code(raw)
-        if credit_code_problem(code) is None:
-            return code
-        bad = sorted({ch for ch in code if ch not in CREDIT_CODE_CHARSET})
-        fixed = suggest_credit_code(code)
-        if len(code) != 18:
-            self.fail("credit_code", BAD_CREDIT_LENGTH, value=raw, length=len(code))
-        elif fixed:  # only the 18th character is wrong
-            self.fail("credit_code", BAD_CHECK_DIGIT, value=raw, expected=fixed[17], found=code[17])
-        elif bad:
-            self.fail("credit_code", BAD_CREDIT_CHARS, value=raw, chars=" ".join(bad))
-        else:
-            self.fail("credit_code", BAD_CREDIT_REGION, value=raw)
-        return code
+def _at(line: int, problems: Iterable[validation.FieldProblem]) -> list[ImportProblem]:
+    return [problem(line, p.column, p.message, **dict(p.params)) for p in problems]
 
 
 def _prefer_custom_plans() -> None:
@@ -543,9 +301,8 @@ def plan_certificate_import(
             errors.append(problem(line, "row", TOO_MANY_CELLS, cells=len(cells), columns=width))
             continue
         values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
-        checker = _RowChecker(line, values)
-        data = checker.certificate()
-        errors.extend(checker.errors)
+        data, found = validation.check_certificate(values)
+        errors.extend(_at(line, found))
         key = number_key(values.get("certificate_number", ""))
         if key:
             if key in seen:
@@ -677,28 +434,10 @@ def _write_certificates(
 
 def _changes(cert: Certificate, data: CertificateData) -> dict[str, tuple[Any, Any]]:
     """Return `certificate_service.planned_changes`, without its cost when nothing changes."""
-    stored, new = certificate_service.snapshot(cert), _snapshot(data)
+    stored, new = certificate_service.snapshot(cert), snapshot(data)
     if all(stored[name] == new[name] for name in DATA_FIELDS if name != "certificate_number"):
         return {}  # the usual case when a whole register is imported again
     return certificate_service.planned_changes(cert, data)
-
-
-def _snapshot(data: CertificateData, issue_number: int = 1) -> dict[str, Any]:
-    """Return what `certificate_service.snapshot` gives for a certificate made from `data`."""
-    out: dict[str, Any] = {}
-    for name in DATA_FIELDS:
-        value = getattr(data, name)
-        if name == "certificate_number":
-            value = value.strip()
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, CertificateStatus):
-            value = value.value
-        elif isinstance(value, list):
-            value = list(value)
-        out[name] = value
-    out["issue_number"] = issue_number
-    return out
 
 
 def bulk_create_certificates(
@@ -712,56 +451,13 @@ def bulk_create_certificates(
     """
     if not items:
         return []
-    cert_rows = []
-    for data in items:
-        row = {
-            name: getattr(data, name)
-            for name in DATA_FIELDS
-            if name not in ("sites", "certificate_number")
-        }
-        row.update(
-            certificate_number=data.certificate_number.strip(),
-            number_key=number_key(data.certificate_number),
-            issue_number=1,
-            is_demo=False,
-            created_at=now,
-            updated_at=now,
-        )
-        cert_rows.append(row)
+    cert_rows = [certificate_row(data, now=now) for data in items]
     ids = _insert_certificates(cert_rows)
     sites, events, changes, entries = [], [], [], []
     for cert_id, data, row in zip(ids, items, cert_rows, strict=True):
-        sites.extend(
-            {"certificate_id": cert_id, "position": i, "address": address}
-            for i, address in enumerate(data.sites)
-        )
-        event = {
-            "certificate_id": cert_id,
-            "public_reason": "",
-            "internal_note": "",
-            "actor": actor,
-            "recorded_at": now,
-            "issue_number": 1,
-            "details": {},
-        }
-        events.append(
-            event
-            | {
-                "kind": EventKind.ISSUED,
-                "status": CertificateStatus.VALID,
-                "effective_date": data.initial_issue_date or data.issue_date,
-            }
-        )
-        if data.status is not CertificateStatus.VALID:
-            events.append(
-                event
-                | {
-                    "kind": EventKind.STATUS,
-                    "status": data.status,
-                    "effective_date": data.status_date or data.issue_date,
-                    "public_reason": data.status_reason,
-                }
-            )
+        sites.extend({"certificate_id": cert_id} | site for site in site_rows(data.sites))
+        events.extend({"certificate_id": cert_id} | event
+                      for event in creation_events(data, actor=actor, now=now))
         changes.append({"number_key": row["number_key"], "changed_at": now})
         entries.append(
             {
@@ -771,17 +467,17 @@ def bulk_create_certificates(
                 "entity_type": "certificate",
                 "entity_id": row["certificate_number"],
                 "before": None,
-                "after": _snapshot(data),
+                "after": snapshot(data),
                 "ip": "",
             }
         )
-    for model, rows in (
+    for model, table_rows in (
         (Site, sites),
         (CertificateEvent, events),
         (SearchChange, changes),
         (AuditLogEntry, entries),
     ):
-        _insert_many(model.__table__, rows)
+        _insert_many(model.__table__, table_rows)
     return ids
 
 
@@ -864,7 +560,7 @@ def plan_audit_import(stream: BinaryIO, filename: str,
             errors.append(problem(line, "row", TOO_MANY_CELLS, cells=len(cells), columns=width))
             continue
         values = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
-        checker = _RowChecker(line, values)
+        checker = validation.FieldChecker(values)
         number = values["certificate_number"]
         if not number:
             checker.fail("certificate_number", REQUIRED)
@@ -880,8 +576,8 @@ def plan_audit_import(stream: BinaryIO, filename: str,
         audit_date = checker.day("audit_date")
         if not values["audit_date"]:
             checker.fail("audit_date", REQUIRED)
-        errors.extend(checker.errors)
-        if not checker.errors and audit_type is not None and audit_date is not None:
+        errors.extend(_at(line, checker.problems))
+        if not checker.problems and audit_type is not None and audit_date is not None:
             parsed.append((line, number, audit_type, audit_date))
     keys = {number_key(number) for _, number, _, _ in parsed}
     found: dict[str, tuple[int, str]] = {}

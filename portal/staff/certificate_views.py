@@ -2,11 +2,12 @@
 
 Every write goes through `portal.services.certificates` (transition rules, history, search
 change log, audit log); that module leaves the commit to its caller, so these views commit
-once per operation. Field checks are the CSV import's own row checks.
+once per operation. Field checks are the register's own (`portal.register.validation`), the
+same as the import's. The edit form carries a version of the values it showed
+(`portal.register.versions`): saving over someone else's later change is refused, with the
+changed fields named and taken into the form.
 """
 
-import csv
-import io
 import json
 from datetime import date
 from typing import Any
@@ -20,14 +21,15 @@ from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.domain.codes import normalise_credit_code, number_key
-from portal.domain.records import CERTIFICATE_COLUMNS, CertificateData
+from portal.domain.records import CertificateData
 from portal.domain.status import FINAL, CertificateStatus, TransitionError, can_move
 from portal.extensions import db
 from portal.i18n import STATUS_LABELS, current_lang
 from portal.models import Certificate, EventKind, Role
+from portal.register import versions
 from portal.register.public import certificate_path, find_certificate
+from portal.register.validation import check_certificate
 from portal.services import certificates as certificate_service
-from portal.services import importing
 from portal.staff import bp
 from portal.staff.access import roles_required
 from portal.staff.forms import (
@@ -45,6 +47,9 @@ _TEXT_FIELDS = ("certificate_number", "scheme", "standard", "holder_name_zh", "h
                 "credit_code", "address_zh", "address_en", "province", "city", "scope_zh",
                 "scope_en", "initial_issue_date", "issue_date", "expiry_date", "status",
                 "status_date", "status_reason", "accreditation")
+# What the edit form changes (the number is the identity; the status has its own page).
+_EDITED = tuple(name for name in (*_TEXT_FIELDS, "sites", "former_names", "restricted")
+                if name not in ("certificate_number", "status", "status_date", "status_reason"))
 
 
 def _lookup(number: str) -> Certificate:
@@ -67,19 +72,46 @@ def _form_values(form: CertificateForm) -> dict[str, str]:
 
 
 def _check(form: CertificateForm, values: dict[str, str]) -> CertificateData | None:
-    """Check the form as a one-row register file, with the import's own code and messages."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CERTIFICATE_COLUMNS)
-    writer.writerow([values.get(name, "") for name in CERTIFICATE_COLUMNS])
-    plan = importing.plan_certificate_import(io.BytesIO(out.getvalue().encode("utf-8")),
-                                             "form.csv")
-    for problem in plan.errors:
+    """Check the form's values with the register's rules; put each problem by its field."""
+    data, problems = check_certificate(values)
+    for problem in problems:
         field = getattr(form, problem.column, None) or form.certificate_number
         field.errors = [*field.errors, problem.translated()]
-    if plan.errors or not plan.rows:
-        return None
-    return plan.rows[0].data
+    return data
+
+
+def _stored_values(cert: Certificate) -> dict[str, str]:
+    """Return the certificate's editable fields as the form sends them back (`_form_values`)."""
+    data = certificate_service.snapshot(cert)
+    values = {name: ("" if data[name] is None else str(data[name])) for name in _TEXT_FIELDS}
+    values["sites"] = ";".join(cert.site_addresses)
+    values["former_names"] = ";".join(cert.former_names or [])
+    values["restricted"] = "true" if cert.restricted else "false"
+    return values
+
+
+def _conflict(form: CertificateForm, cert: Certificate, values: dict[str, str],
+              changed: list[str]) -> list[dict[str, Any]]:
+    """Take others' changes into the form where this user left the field alone; mark the
+    fields both changed. Return what changed, for the page."""
+    stored = _stored_values(cert)
+    mine = set(versions.changed_since(form.version.data or "", values, _EDITED))
+    initial = _initial(cert)
+    out = []
+    for name in changed:
+        field = getattr(form, name)
+        both = name in mine
+        if both:
+            field.errors = [*field.errors, _("Someone else changed this field too; check that "
+                                             "your text is the one to keep.")]
+        else:
+            field.data = initial[name]
+        shown = stored[name].replace(";", "; ")
+        if name == "restricted":
+            shown = _("yes") if cert.restricted else _("no")
+        out.append({"label": field.label.text, "value": shown, "both": both})
+    form.version.data = versions.version_of(stored, _EDITED)
+    return out
 
 
 def _initial(cert: Certificate) -> dict[str, Any]:
@@ -88,6 +120,7 @@ def _initial(cert: Certificate) -> dict[str, Any]:
     out["sites"] = "\n".join(cert.site_addresses)
     out["former_names"] = "\n".join(cert.former_names or [])
     out["restricted"] = cert.restricted
+    out["version"] = versions.version_of(_stored_values(cert), _EDITED)
     return out
 
 
@@ -195,6 +228,14 @@ def certificate_edit(number: str) -> Any:
     form = CertificateForm(data=_initial(cert))
     if form.validate_on_submit():
         values = _form_values(form)
+        # Someone else saved since this form was opened: refuse rather than undo their work.
+        # (A form without a version, from a page older than this check, is not compared.)
+        changed = (versions.changed_since(form.version.data, _stored_values(cert), _EDITED)
+                   if form.version.data else [])
+        if changed:
+            conflict = _conflict(form, cert, values, changed)
+            return render_template("staff/certificate_form.html", form=form, cert=cert,
+                                   conflict=conflict), 409
         # The number is the certificate's identity; the status has its own page.
         values.update(certificate_number=cert.certificate_number, status=cert.status.value,
                       status_date=cert.status_date.isoformat() if cert.status_date else "",

@@ -90,7 +90,7 @@ class CertificateSearchForm(NoCsrfForm):
 
 
 class CertificateForm(FlaskForm):
-    """Every SPEC §2 field as text; the import's row checks decide what is valid."""
+    """Every SPEC §2 field as text; `portal.register.validation` decides what is valid."""
 
     certificate_number = StringField(_l("Certificate number"), validators=[Length(max=64)])
     scheme = SelectField(_l("Scheme"), choices=[(s.code, s.code) for s in SCHEMES])
@@ -122,6 +122,8 @@ class CertificateForm(FlaskForm):
     reason = StringField(_l("Public reason for the correction"), validators=[Length(max=500)])
     note = TextAreaField(_l("Internal note (not shown to the public)"),
                          validators=[Length(max=5000)])
+    # The stored values the edit form was filled with (`portal.register.versions`).
+    version = HiddenField(validators=[Length(max=1000)])
 
 
 class StatusForm(FlaskForm):
