@@ -17,7 +17,7 @@ reading stops with a `TableError` at the row, line, column and cell limits, at a
 and before opening a workbook whose members unpack to more than a set size.
 
 Cells are text with surrounding spaces removed, except text an export protected with a
-leading apostrophe (`portal.register.formulas`), which is taken exactly as exported.
+leading apostrophe (`portal.register.cells`), which is taken exactly as exported.
 """
 
 import csv
@@ -34,7 +34,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 
-from portal.register.formulas import is_neutralised, restore
+from portal.register.cells import is_neutralised, ooxml_unescape, restore
 
 # A progress callback: (phase, done, total); the reader reports phase "read" for workbooks.
 Progress = Callable[[str, int, int], None]
@@ -225,7 +225,8 @@ def _xlsx_records(raw: bytes, limits: Limits,
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, [cell_text(v) for v in values]
+            yield line, [cell_text(ooxml_unescape(v) if isinstance(v, str) else v)
+                         for v in values]
             if total:  # openpyxl reads some 50,000 cells a second: say how far it got
                 _report(progress, "read", min(line, total), total)
     except TableError:

@@ -12,9 +12,9 @@ from sqlalchemy import Select, select
 from portal.clock import CHINA
 from portal.extensions import db
 from portal.models import AuditLogEntry
+from portal.register.cells import neutralise
 
 CSV_COLUMNS = ("at", "actor", "action", "entity_type", "entity_id", "ip", "before", "after")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,7 @@ def actions() -> list[str]:
 def _cell(value: Any) -> str:
     text = "" if value is None else value if isinstance(value, str) else json.dumps(
         value, ensure_ascii=False, sort_keys=True, default=str)
-    # A spreadsheet would run a cell starting with = + - @ as a formula.
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return neutralise(text)  # a spreadsheet would run a cell starting with = + - @ as a formula
 
 
 def export_csv(f: AuditFilter) -> str:

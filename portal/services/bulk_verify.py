@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from portal.domain.codes import fold_width
 from portal.models import Certificate
 from portal.register import tables
+from portal.register.cells import xlsx_row
 from portal.register.public import PublicCertificate
 from portal.services import verification
 
@@ -134,23 +135,27 @@ def check_rows(rows: list[tuple[int, dict[str, str]]], today: date) -> list[Chec
 
 
 def to_xlsx(rows: list[CheckedRow], labels: dict[str, str], headers: list[str]) -> bytes:
-    """Write the checked list as an XLSX workbook (one line per match, or per unmatched row)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "verification"
-    sheet.append(headers)
+    """Write the checked list as an XLSX workbook (one line per match, or per unmatched row).
+
+    Every text cell is an explicit, neutralised text cell: the list is the uploader's own
+    text, and names come from the register (`portal.register.cells`).
+    """
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("verification")
+    sheet.append(xlsx_row(sheet, headers))
     for row in rows:
         name_check = labels[row.name_match] if row.name_match else ""
         if not row.matches:
             found = labels["counterfeit"] if row.counterfeit else labels["not_found"]
-            sheet.append([row.line, row.number, row.credit_code, row.name, found,
-                          "", "", "", "", "", name_check])
+            sheet.append(xlsx_row(sheet, [row.line, row.number, row.credit_code, row.name, found,
+                                          "", "", "", "", "", name_check]))
         for match in row.matches:
             cert = match.certificate
             holder = cert.holder.name_zh if cert.holder else ""
-            sheet.append([row.line, row.number, row.credit_code, row.name,
-                          labels[match.matched_by], cert.certificate_number, holder, cert.scheme,
-                          labels[cert.status.value], cert.expiry_date.isoformat(), name_check])
+            sheet.append(xlsx_row(sheet, [
+                row.line, row.number, row.credit_code, row.name, labels[match.matched_by],
+                cert.certificate_number, holder, cert.scheme, labels[cert.status.value],
+                cert.expiry_date.isoformat(), name_check]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

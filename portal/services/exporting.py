@@ -1,4 +1,8 @@
-"""Export the register as CSV or XLSX with the import columns, so that a round trip is lossless."""
+"""Export the register as CSV or XLSX with the import columns, so that a round trip is lossless.
+
+Text that a spreadsheet could run as a formula is written neutralised (`portal.register.cells`)
+and the import reads it back exactly; XLSX cells are explicit text cells.
+"""
 
 import csv
 import io
@@ -13,6 +17,7 @@ from portal.domain.records import CERTIFICATE_COLUMNS
 from portal.domain.status import CertificateStatus
 from portal.extensions import db
 from portal.models import Certificate, Site
+from portal.register.cells import neutralise, xlsx_row
 
 LIST_SEPARATOR = ";"
 _BATCH = 2000
@@ -48,7 +53,10 @@ def certificate_records() -> Iterator[dict[str, Any]]:
 
 
 def cell_text(value: Any) -> str:
-    """Write one value as import reads it: ISO dates, `;`-joined lists, true/false, "" for None."""
+    """Write one value as import reads it: ISO dates, `;`-joined lists, true/false, "" for None.
+
+    The text is not yet neutralised (`cells.neutralise`): the writers do that.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -70,7 +78,7 @@ def write_csv(stream: BinaryIO) -> int:
         writer.writerow(CERTIFICATE_COLUMNS)
         count = 0
         for record in certificate_records():
-            writer.writerow([cell_text(record[name]) for name in CERTIFICATE_COLUMNS])
+            writer.writerow([neutralise(cell_text(record[name])) for name in CERTIFICATE_COLUMNS])
             count += 1
         text.flush()
     finally:
@@ -86,12 +94,9 @@ def write_xlsx(stream: BinaryIO) -> int:
     count = 0
     for record in certificate_records():
         # Dates become date cells (openpyxl formats them yyyy-mm-dd); everything else text.
-        sheet.append(
-            [
-                value if isinstance(value := record[name], date) else cell_text(value)
-                for name in CERTIFICATE_COLUMNS
-            ]
-        )
+        sheet.append(xlsx_row(sheet, [
+            value if isinstance(value := record[name], date) else cell_text(value)
+            for name in CERTIFICATE_COLUMNS]))
         count += 1
     book.save(stream)
     return count
