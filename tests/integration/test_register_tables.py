@@ -118,3 +118,19 @@ def test_gb18030_only_where_asked_and_utf8_with_or_without_bom():
     assert tables.read_table(io.BytesIO(gbk), "list.csv", gb18030=True).header == ["证书编号"]
     for body in ("证书编号\n1\n".encode(), "\ufeff证书编号\n1\n".encode()):
         assert tables.read_table(io.BytesIO(body), "list.csv").header == ["证书编号"]
+
+
+def test_the_cli_reads_the_same_sheet_at_once_and_names_the_line(app, tmp_path):
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(xlsx_claiming(cells=("certificate_number", "02722Q10234R3M")))
+    with bounded(20) as guard:
+        result = app.test_cli_runner().invoke(args=["import-certificates", str(path)])
+    assert result.exit_code == 1
+    assert "line 1: scheme: required column is missing" in result.stderr
+    if guard.growth_mib is not None:
+        assert guard.growth_mib < MEMORY_BOUND_MIB
+    blank = tmp_path / "register.csv"
+    blank.write_bytes(b"certificate_number\n" + b"\n" * 600_000)
+    result = app.test_cli_runner().invoke(args=["import-certificates", str(blank)])
+    assert result.exit_code == 1
+    assert "line 500001: file: the file has more than 500000 lines" in result.stderr
