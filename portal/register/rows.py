@@ -34,7 +34,8 @@ def json_value(value: Any) -> Any:
 
 def snapshot(record: Certificate | CertificateData, issue_number: int | None = None
              ) -> dict[str, Any]:
-    """Return every SPEC §2 field of `record` as JSON-ready values, and its issue number.
+    """Return every field (docs/contract.md §2) of `record` as JSON-ready values, and its
+    issue number.
 
     A record not yet stored (CertificateData) is issue 1 unless `issue_number` says otherwise;
     its number is taken as it will be stored (without surrounding spaces).
