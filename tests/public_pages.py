@@ -44,6 +44,23 @@ def _pick(*conditions: object) -> Certificate:
     return cert
 
 
+def _survey_path() -> str:
+    """Return the link of a fresh satisfaction-survey invitation for a demo audit."""
+    from portal.models import Audit
+    from portal.services import surveys as survey_service
+
+    audit = db.session.scalars(select(Audit).order_by(Audit.audit_date.desc()).limit(1)).first()
+    assert audit is not None, "the demo register has no audit"
+    invitation = survey_service.issue_invitation(audit, actor="test", now=clock.utcnow(),
+                                                 send=False)
+    if invitation.answered_at is not None or invitation.expires_at <= clock.utcnow():
+        db.session.delete(invitation)
+        db.session.commit()
+        invitation = survey_service.issue_invitation(audit, actor="test", now=clock.utcnow(),
+                                                     send=False)
+    return "/survey/" + survey_service.token(invitation)
+
+
 def example_pages(app: Flask) -> list[Page]:
     """Return one address for every public page (run inside `app`'s context, demo data loaded)."""
     today = clock.today()
@@ -108,6 +125,8 @@ def example_pages(app: Flask) -> list[Page]:
         Page("report-fake", "/report-fake", "complaints.report_fake"),
         Page("apply", "/apply", "applications.new"),
         Page("apply-track", "/apply/track", "applications.track"),
+        Page("survey", _survey_path(), "surveys.answer"),
+        Page("survey-invalid", "/survey/" + token, "surveys.answer", 404),
         Page("transparency", "/transparency?year=2022", "transparency.index"),
         Page("about", "/about", "public.about"),
         Page("alerts", "/alerts", "public.alerts"),

@@ -278,7 +278,36 @@ SCHEMAS: dict[str, Any] = {
     "Stats": {
         "type": "object", "description": "Certification statistics of one year (SPEC §6).",
         "properties": {"year": {"type": "integer"},
-                       "rows": {"type": "array", "items": _ref("StatsRow")}},
+                       "rows": {"type": "array", "items": _ref("StatsRow")},
+                       "applications": _ref("ApplicationStats"),
+                       "surveys": _ref("SurveyStats")},
+        "additionalProperties": True,
+    },
+    "ApplicationStats": {
+        "type": "object",
+        "description": "Applications for certification received in the year (issue #16): how "
+                       "many were quoted, accepted, declined (per reason class) and the median "
+                       "calendar days to a first answer (null when none was answered).",
+        "properties": {
+            "year": {"type": "integer"}, "received": {"type": "integer"},
+            "quoted": {"type": "integer"}, "accepted": {"type": "integer"},
+            "declined": {"type": "integer"},
+            "declined_by_reason": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "median_days_to_first_answer": {"type": ["number", "null"]},
+        },
+        "additionalProperties": True,
+    },
+    "SurveyStats": {
+        "type": "object",
+        "description": "Satisfaction-survey invitations issued in the year, answers, response "
+                       "rate in percent and mean score (1-5) per aspect (null without answers).",
+        "properties": {
+            "year": {"type": "integer"}, "invitations": {"type": "integer"},
+            "responses": {"type": "integer"}, "response_rate": {"type": ["number", "null"]},
+            "phone_checks": {"type": "integer"},
+            "mean_scores": {"type": "object",
+                            "additionalProperties": {"type": ["number", "null"]}},
+        },
         "additionalProperties": True,
     },
 }

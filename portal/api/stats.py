@@ -10,7 +10,9 @@ from portal.api import bp
 from portal.domain.codes import fold_width
 from portal.errors import api_error
 from portal.extensions import limiter
+from portal.services import applications as application_service
 from portal.services import stats as stats_service
+from portal.services import surveys as survey_service
 
 
 @bp.get("/stats")
@@ -27,6 +29,10 @@ def stats() -> Any:
     if not stats_service.FIRST_YEAR <= year <= clock.today().year:
         return api_error(400, f"year must be between {stats_service.FIRST_YEAR} and "
                               f"{clock.today().year}", "bad_parameter")
-    response = jsonify(stats_service.statistics(year).as_dict())
+    body = stats_service.statistics(year).as_dict()
+    # Issue #16: applications and satisfaction surveys of the year, beside the §6 table.
+    body["applications"] = application_service.application_statistics(year).as_dict()
+    body["surveys"] = survey_service.survey_statistics(year).as_dict()
+    response = jsonify(body)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

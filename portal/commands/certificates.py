@@ -92,8 +92,10 @@ def import_certificates(file: Path, dry_run: bool) -> None:
 @click.command("import-audits")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file; write nothing.")
+@click.option("--survey", is_flag=True,
+              help="Also issue a satisfaction-survey invitation for each audit added (#16).")
 @with_appcontext
-def import_audits(file: Path, dry_run: bool) -> None:
+def import_audits(file: Path, dry_run: bool, survey: bool = False) -> None:
     """Add the audits listed in FILE (certificate_number,audit_type,audit_date).
 
     Audits already stored are left alone; if any row is bad, nothing is written.
@@ -118,6 +120,14 @@ def import_audits(file: Path, dry_run: bool) -> None:
     click.echo(
         f"Imported {file.name}: {added} audits added, {len(plan.rows) - added} already stored."
     )
+    if survey:
+        from portal.services import surveys as survey_service
+
+        issued = survey_service.issue_for_keys(
+            [(r.certificate_id, r.audit_type.value, r.audit_date) for r in plan.rows
+             if r.action == "create"], actor=cli_actor(), now=clock.utcnow())
+        click.echo(f"{len(issued)} satisfaction-survey invitations issued "
+                   "(print their sheets from the back office: Surveys → Audits).")
 
 
 @click.command("export-certificates")

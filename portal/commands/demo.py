@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from portal import clock
 from portal.cli import cli_actor
 from portal.commands.progress import PhaseProgress
-from portal.services import demo
+from portal.services import demo, demo_applications
 from portal.services import search as search_service
 from search_index import IndexBusyError
 
@@ -50,6 +50,7 @@ def demo_data(if_empty: bool, replace: bool, remove: bool) -> None:
     started = time.perf_counter()
     now = clock.utcnow()
     if remove:
+        demo_applications.remove_demo_applications()
         removed = demo.remove_demo_data(actor=cli_actor(), now=now)
         _index()
         click.echo(f"removed {removed} demo certificates and the demo alerts")
@@ -66,6 +67,8 @@ def demo_data(if_empty: bool, replace: bool, remove: bool) -> None:
         raise click.ClickException(
             f"the register already holds {existing} certificates; {hint}")
     progress = PhaseProgress(PHASES, steps=4)
+    if replace:
+        demo_applications.remove_demo_applications()  # they point at demo audits
     try:
         summary = demo.load_demo_data(actor=cli_actor(), now=now, today=clock.today(),
                                       replace=replace, progress=progress)
@@ -73,12 +76,15 @@ def demo_data(if_empty: bool, replace: bool, remove: bool) -> None:
         progress.close()
         raise click.ClickException(str(exc)) from exc
     progress.close()
+    extra = demo_applications.load_demo_applications(now=now, today=clock.today())
     _index()
     seconds = time.perf_counter() - started
     replaced = f", {summary.removed} earlier demo certificates replaced" if replace else ""
     click.echo(f"loaded the demo data set: {summary.certificates} certificates, "
                f"{summary.events} history entries, {summary.audits} audits, "
-               f"{summary.sites} sites, {summary.alerts} alerts{replaced} "
+               f"{summary.sites} sites, {summary.alerts} alerts{replaced}, "
+               f"{extra.applications} applications, {extra.invitations} survey invitations "
+               f"({extra.responses} answered, {extra.phone_checks} phone checks) "
                f"({seconds:.1f} s)")
 
 

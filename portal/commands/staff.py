@@ -32,7 +32,8 @@ def _password_from_prompt(email: str) -> str:
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
-              help="admin (everything), registrar (certificates) or complaints (complaints).")
+              help="admin (everything), registrar (certificates), complaints (complaints) or sales "
+                   "(applications and satisfaction surveys).")
 @click.option("--name", default="", help="The person's name, shown in the back office.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of standard input (for scripts).")

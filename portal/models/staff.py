@@ -15,6 +15,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     REGISTRAR = "registrar"
     COMPLAINTS = "complaints"
+    SALES = "sales"  # applications for certification and satisfaction surveys (#16)
 
 
 class User(UserMixin, db.Model):

@@ -736,8 +736,8 @@ def application_statistics(year: int) -> ApplicationStatistics:
 
 def _mail_applicant(application: Application, template: str, *, subject: Any,
                     **context: Any) -> bool:
-    if not application.email:
-        return False
+    if not application.email or application.is_demo:
+        return False  # demo applications are never e-mailed
     base = current_app.config["PUBLIC_BASE_URL"]
     with force_locale("en" if application.lang == "en" else "zh_CN"):
         values = {"reference": application.reference,

@@ -6,8 +6,10 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 from portal.staff import (  # noqa: F401
     admin_views,
+    applications_views,
     certificate_views,
     complaints_views,
+    surveys_views,
     upload_views,
     views,
 )

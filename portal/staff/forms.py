@@ -26,6 +26,7 @@ ROLE_LABELS = {
     Role.ADMIN.value: _l("Administrator (everything)"),
     Role.REGISTRAR.value: _l("Registrar (certificates)"),
     Role.COMPLAINTS.value: _l("Complaints handler"),
+    Role.SALES.value: _l("Sales (applications and satisfaction surveys)"),
 }
 
 # Public reason classes for a status change: (key, Chinese text stored, English label).

@@ -33,7 +33,7 @@ from portal.staff.access import roles_required
 from portal.staff.forms import LoginForm, PasswordForm
 from portal.staff.inputs import has_nul_byte
 
-ANY_STAFF = (Role.ADMIN, Role.REGISTRAR, Role.COMPLAINTS)
+ANY_STAFF = (Role.ADMIN, Role.REGISTRAR, Role.COMPLAINTS, Role.SALES)
 LOGIN_AT = "staff_login_at"
 # Pages a user who must change an admin-set password may still open.
 _OPEN_WHILE_PASSWORD_RESET = frozenset({"staff.password", "staff.logout", "staff.login"})

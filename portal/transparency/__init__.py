@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("transparency", __name__)
 
-from portal.transparency import views  # noqa: F401  (routes register on bp)
+from portal.transparency import services, views  # noqa: F401  (routes register on bp)

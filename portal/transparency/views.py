@@ -20,7 +20,7 @@ from portal.services import content_reviews
 from portal.services import stats as stats_service
 from portal.services.transparency_chart import Group, Series, grouped_bar_chart
 from portal.templating import fmt_number
-from portal.transparency import bp
+from portal.transparency import bp, services
 
 CACHE_CONTROL = "public, max-age=300"  # the figures change at most daily in practice
 CSV_HEADER = ("scheme", "category", *stats_service.COLUMNS)
@@ -162,7 +162,8 @@ def index() -> Response:
         all_zero=not any(any(row.values()) for row in stats.rows),
         year_incomplete=year >= clock.today().year, groups=table_groups(stats),
         columns=column_definitions(year), schemes=BY_CODE, chart=statistics_chart(stats),
-        complaints=complaint_service.complaint_statistics(year), page=_content_page())
+        complaints=complaint_service.complaint_statistics(year), page=_content_page(),
+        services_section=services.section(year))
     return _cacheable(make_response(body))
 
 

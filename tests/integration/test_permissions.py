@@ -19,10 +19,11 @@ from portal.staff.views import PUBLIC_ENDPOINTS  # signing in is possible before
 from tests.staff_support import make_user, signed_in_client
 
 ROLES = [r.value for r in Role]
-ANYONE = frozenset({"anonymous", "admin", "registrar", "complaints"})
-STAFF = frozenset({"admin", "registrar", "complaints"})
+ANYONE = frozenset({"anonymous", "admin", "registrar", "complaints", "sales"})
+STAFF = frozenset({"admin", "registrar", "complaints", "sales"})
 REGISTRAR = frozenset({"admin", "registrar"})
 COMPLAINTS = frozenset({"admin", "complaints"})
+SALES = frozenset({"admin", "sales"})
 ADMIN = frozenset({"admin"})
 
 EXPECTED: dict[str, frozenset[str]] = {
@@ -62,6 +63,29 @@ EXPECTED: dict[str, frozenset[str]] = {
     "staff.fake_report_alert": COMPLAINTS,
     "staff.fake_report_dismiss": COMPLAINTS,
     "staff.fake_report_photo": COMPLAINTS,
+    # applications for certification and satisfaction surveys (#16)
+    "staff.applications": SALES,
+    "staff.application_detail": SALES,
+    "staff.application_review_start": SALES,
+    "staff.application_assign": SALES,
+    "staff.application_review": SALES,
+    "staff.application_quote": SALES,
+    "staff.application_accept": SALES,
+    "staff.application_decline": SALES,
+    "staff.application_contract": SALES,
+    "staff.application_close": SALES,
+    "staff.application_note": SALES,
+    "staff.application_conflict": SALES,
+    "staff.application_attachment": SALES,
+    "staff.surveys": SALES,
+    "staff.survey_audits": SALES,
+    "staff.survey_audit_new": SALES,
+    "staff.survey_audit": SALES,
+    "staff.survey_invite": SALES,
+    "staff.survey_phone_check": SALES,
+    "staff.survey_sheet": SALES,
+    "staff.survey_follow_ups": SALES,
+    "staff.survey_follow_up_close": SALES,
     # administration
     "staff.users": ADMIN,
     "staff.user": ADMIN,
