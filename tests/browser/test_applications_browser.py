@@ -136,3 +136,49 @@ def test_answer_a_satisfaction_survey_on_a_phone(live_server, new_page, locale):
     page.goto(live_server.url + path)
     assert page.locator("#survey-answered").is_visible()
     checked(page, f"survey-answered-phone-{locale}")
+
+
+@pytest.mark.parametrize("locale", [ZH, "en"])
+def test_the_sales_back_office_pages_fit_a_phone(live_server, new_page, locale):
+    from portal.models import Role
+    from tests.staff_support import PASSWORD, make_user
+
+    def seed() -> tuple[str, int, int]:
+        from portal.services import applications as application_service
+        from portal.services import certificates as certificate_service
+        from tests.integration.test_application_survey_statistics import new
+
+        filed = application_service.file_application(new(1), now=clock.utcnow(), send=False)
+        cert = certificate_service.create_certificate(certificate_data(), actor="t",
+                                                      now=clock.utcnow())
+        db.session.commit()
+        audit = Audit(certificate_id=cert.id, audit_type=AuditType.INITIAL,
+                      audit_date=clock.today(), auditors=["wang@sqi.example"])
+        db.session.add(audit)
+        db.session.commit()
+        invitation = survey_service.issue_invitation(audit, actor="t", now=clock.utcnow())
+        make_user(Role.SALES, "seller@sqi.example")
+        return filed.application.reference, audit.id, invitation.id
+
+    reference, audit_id, invitation_id = live_server.run(seed)
+    page = new_page(viewport=PHONE, locale=locale)
+    page.goto(f"{live_server.url}/staff/login")
+    page.fill("#email", "seller@sqi.example")
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    for path in ("/staff/", "/staff/applications", f"/staff/applications/{reference}",
+                 "/staff/surveys", "/staff/surveys/audits", f"/staff/surveys/audits/{audit_id}",
+                 f"/staff/surveys/invitations/{invitation_id}/sheet",
+                 "/staff/surveys/follow-ups"):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        assert page.locator("h1").count() == 1, path
+        unlabelled = page.evaluate("""() => [...document.querySelectorAll(
+            'main input:not([type=hidden]), main select, main textarea')].filter(
+            el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(
+            el => el.name)""")
+        assert unlabelled == [], (path, unlabelled)
+        assert violations(page) == [], path
+        assert fits_phone(page), path
+        screenshot(page, "sales" + path.replace("/", "-").replace(reference, "app") +
+                   f"-phone-{locale}")

@@ -14,6 +14,7 @@ from portal.models.survey import SurveyFollowUp, SurveyInvitation, SurveyRespons
 from portal.services import mail
 from portal.services import surveys as survey_service
 from tests.complaint_support import Collect, free_port, make_staff, sign_in
+from tests.conftest import TEST_DATABASE_URL
 
 GOOD = {"overall": "5", "competence": "5", "impartiality": "4", "communication": "5",
         "punctuality": "4", "findings": "5", "comments": "审核组专业、准时。"}
@@ -239,3 +240,41 @@ def test_statistics_of_a_year(app, audit):
     assert (stats.invitations, stats.responses, stats.response_rate) == (2, 1, 50.0)
     assert stats.means["overall"] == 3 and stats.means["competence"] == 4
     assert date.today().year == stats.year
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not (TEST_DATABASE_URL or "").startswith("postgresql"),
+                    reason="needs TEST_DATABASE_URL=postgresql://...")
+def test_two_answers_at_the_same_moment_store_one(app, audit):
+    import threading
+
+    invitation_id = invite(audit).id
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def answer() -> None:
+        with app.app_context():
+            try:
+                invitation = db.session.get(SurveyInvitation, invitation_id)
+                barrier.wait(timeout=30)
+                survey_service.submit_response(
+                    invitation, survey_service.Answer(
+                        scores={k: 5 for k in survey_service.ASPECT_LABELS}),
+                    now=clock.utcnow())
+                result = "stored"
+            except survey_service.AlreadyAnsweredError:
+                result = "refused"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=answer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["refused", "refused", "refused", "stored"]
+    db.session.expire_all()
+    assert len(db.session.scalars(select(SurveyResponse)).all()) == 1
