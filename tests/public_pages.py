@@ -47,17 +47,15 @@ def _pick(*conditions: object) -> Certificate:
 def _survey_path() -> str:
     """Return the link of a fresh satisfaction-survey invitation for a demo audit."""
     from portal.models import Audit
+    from portal.models.survey import SurveyInvitation
     from portal.services import surveys as survey_service
 
-    audit = db.session.scalars(select(Audit).order_by(Audit.audit_date.desc()).limit(1)).first()
-    assert audit is not None, "the demo register has no audit"
+    invited = select(SurveyInvitation.audit_id).where(SurveyInvitation.audit_id.is_not(None))
+    audit = db.session.scalars(select(Audit).where(Audit.id.not_in(invited))
+                               .order_by(Audit.audit_date.desc()).limit(1)).first()
+    assert audit is not None, "the demo register has no audit without an invitation"
     invitation = survey_service.issue_invitation(audit, actor="test", now=clock.utcnow(),
                                                  send=False)
-    if invitation.answered_at is not None or invitation.expires_at <= clock.utcnow():
-        db.session.delete(invitation)
-        db.session.commit()
-        invitation = survey_service.issue_invitation(audit, actor="test", now=clock.utcnow(),
-                                                     send=False)
     return "/survey/" + survey_service.token(invitation)
 
 
