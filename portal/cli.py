@@ -1,10 +1,11 @@
 """The `portal` command group (a Flask CLI group; `portal --help` lists every command)."""
 
 import getpass
+from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
 
 
 def cli_actor() -> str:
@@ -41,5 +42,24 @@ def _create_app() -> Flask:
     return create_app()
 
 
+def _run(**options: Any) -> None:
+    from portal.config import serve_at
+
+    served_at = serve_at(options["host"], options["port"], https=bool(options.get("cert")))
+    context = click.get_current_context()
+    app = context.ensure_object(ScriptInfo).load_app()  # run_command reuses this app
+    public = app.config["PUBLIC_BASE_URL"]
+    note = "" if public == served_at else " (PUBLIC_BASE_URL is set)"
+    click.echo(f"public links (QR codes, receipts, badges, e-mails) point to {public}{note}")
+    context.invoke(run_command.callback, **options)  # type: ignore[arg-type]
+
+
+# Flask's development server, except that public links follow its --host and --port when
+# PUBLIC_BASE_URL is not set (`make run PORT=5111` gives QR codes for :5111).
+run = click.Command("run", params=run_command.params, callback=_run,
+                    help=run_command.help,
+                    short_help="Run a development server; links follow --host and --port.")
+
 main = FlaskGroup(create_app=_create_app, add_version_option=False,
                   help="Certificate verification portal commands.")
+main.add_command(run)

@@ -6,15 +6,34 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+DEFAULT_SERVER_URL = "http://127.0.0.1:5000"  # `make run`'s address
+# The address `portal run --host --port` serves on (set by that command before the app loads);
+# public links follow it when PUBLIC_BASE_URL is not set.
+_served_at: str | None = None
+
 
 class ConfigError(RuntimeError):
     """The settings do not allow the app to start."""
 
 
+def serve_at(host: str, port: int, *, https: bool = False) -> str:
+    """Remember the development server's address (the default PUBLIC_BASE_URL); return it.
+
+    A wildcard interface (0.0.0.0, ::) is not an address a browser can open, so links use the
+    loopback address of the same family; a server reachable from elsewhere sets PUBLIC_BASE_URL.
+    """
+    global _served_at
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    _served_at = f"{'https' if https else 'http'}://{host}:{port}"
+    return _served_at
+
+
 class DefaultConfig:
     PORTAL_ENV = "development"
     SECRET_KEY: str | None = None
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    PUBLIC_BASE_URL: str | None = None  # default: where `portal run` serves (see served_at)
     SEARCH_INDEX_DIR: str | None = None  # default: instance/search-index
     REDIS_URL: str | None = None
     SMTP_HOST: str | None = None
@@ -137,7 +156,8 @@ def finish_config(config: dict[str, Any], instance_path: str) -> None:
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
-    config["PUBLIC_BASE_URL"] = str(config["PUBLIC_BASE_URL"]).rstrip("/")
+    base = config.get("PUBLIC_BASE_URL") or _served_at or DEFAULT_SERVER_URL
+    config["PUBLIC_BASE_URL"] = str(base).rstrip("/")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     elif config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg"):

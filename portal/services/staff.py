@@ -258,6 +258,16 @@ def unlock(user: User, *, actor: str, now: datetime) -> None:
 
 # --- account changes ----------------------------------------------------------------------
 
+def end_sessions(user: User) -> None:
+    """End every session of the account server-side (sign-out): a copied cookie stops working.
+
+    Sessions carry the account's `session_version`; raising it makes every earlier session
+    cookie fail to load, however long its own lifetime still runs.
+    """
+    user.session_version += 1
+    db.session.commit()
+
+
 def change_password(user: User, current: str, new: str, *, now: datetime) -> None:
     """Replace the user's password and end their other sessions.
 

@@ -174,10 +174,11 @@ def login() -> Any:
 @bp.post("/logout")
 @roles_required(*ANY_STAFF)
 def logout() -> Response:
-    """Sign out and forget the session."""
+    """Sign out: the account's sessions end on the server too, so a copied cookie is useless."""
+    staff_service.end_sessions(current_user)
     logout_user()
     session.clear()
-    flash(_("You have signed out."), "success")
+    flash(_("You have signed out on every device."), "success")
     return redirect(url_for("staff.login"))
 
 

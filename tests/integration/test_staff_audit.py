@@ -38,7 +38,7 @@ WRITES = {
 }
 # POST routes that change nothing in the database.
 NO_WRITE = {
-    "staff.logout": "ends the session only",
+    "staff.logout": "ends the account's sessions; no register or account data changes",
     "staff.upload": "a dry run: the file waits in the upload folder",
     "staff.upload_cancel": "deletes the waiting file",
 }

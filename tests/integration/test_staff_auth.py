@@ -286,3 +286,25 @@ def test_lock_out_messages_are_the_same_in_english_too(app, client):
     assert known == unknown
     assert known[0] == "The e-mail or password is not correct."
     assert known[-1].startswith("Too many failed sign-in attempts.")
+
+
+def test_a_session_cookie_copied_before_logout_is_refused_after_it(app):
+    user = make_user("admin")
+    browser = app.test_client()
+    response = sign_in(browser, user.email)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie")
+                  if c.startswith("session=")).split(";", 1)[0].split("=", 1)[1]
+
+    def replay():
+        thief = app.test_client()  # a copy of the cookie taken before the sign-out
+        thief.set_cookie("session", cookie)
+        return thief.get("/staff/users")
+
+    assert replay().status_code == 200
+    browser.post("/staff/logout")
+    response = replay()
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/login")
+    # Signing in again works, and the new session is unaffected by the old one's end.
+    assert sign_in(browser, user.email).status_code == 302
+    assert browser.get("/staff/users").status_code == 200
