@@ -14,6 +14,10 @@ PROBLEMS = {
     "too_short": f"the password must have at least {staff_service.MIN_PASSWORD_LENGTH} characters",
     "too_long": f"the password must have at most {staff_service.MAX_PASSWORD_LENGTH} characters",
     "is_email": "the password must not be the e-mail address",
+    "weak_common": "the password is too easy to guess (a common password, word or date)",
+    "weak_repetitive": "the password is too easy to guess (repeats, sequences or keyboard rows)",
+    "weak_personal": "the password is too easy to guess (built from the e-mail, name or the "
+                     "body's name)",
     "bad_email": "that is not an e-mail address",
     "exists": "a staff account with that e-mail already exists",
 }

@@ -1,9 +1,10 @@
 """Staff accounts: argon2 password hashes, sign-in with lock-out, roles and deactivation.
 
 Passwords are never stored or logged in plaintext; the audit log records who changed which
-account, never a password or a hash. Sign-in failures are counted per (hashed) e-mail and per
-IP address in `LoginThrottle`, the same way for existing and unknown e-mails, so that neither
-the messages nor the lock-out reveal whether an account exists.
+account, never a password or a hash. Sign-in failures are counted in `LoginThrottle` per
+(client, hashed e-mail), per address and per hashed e-mail (see the sign-in section), the same
+way for existing and unknown e-mails, so that neither the messages nor the lock-out reveal
+whether an account exists.
 """
 
 import hashlib
@@ -13,14 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.domain import passwords
 from portal.extensions import db
-from portal.models import Role, User
+from portal.models import AuditLogEntry, Role, User
 from portal.models.staff import LoginThrottle
 from portal.services import audit_log
 
@@ -28,10 +33,17 @@ log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-ACCOUNT_FAILURES_BEFORE_LOCK = 5  # per e-mail, within LOCK_WINDOW
+ACCOUNT_FAILURES_BEFORE_LOCK = 5  # per (client, e-mail), within LOCK_WINDOW
 IP_FAILURES_BEFORE_LOCK = 20  # per address: stops spraying one password over many accounts
+# Per e-mail from every untrusted client together: the net against attacks from many addresses.
+ACCOUNT_FAILURES_BEFORE_NET = 30
+DEVICE_TRUST = timedelta(days=180)  # a browser stays a trusted device this long after sign-in
+DEVICE_ACCOUNTS = 5  # accounts one browser can be trusted for (a shared office PC)
 LOCK_WINDOW = timedelta(minutes=15)
 LOCK_DURATION = timedelta(minutes=15)
+# Words an attacker tries first against this body's staff: never the core of a password.
+PASSWORD_HINTS = ("sqi", "shanghai", "certification", "portal", "staff", "admin", "registrar",
+                  "complaints", "cnca", "cnas", "上海质量技术认证中心", "质量", "认证")
 
 _hasher = PasswordHasher()
 
@@ -54,6 +66,7 @@ class LoginOutcome(StrEnum):
 class LoginResult:
     outcome: LoginOutcome
     user: User | None = None
+    device_cookie: str | None = None  # on success: the trusted-device cookie to set
 
 
 def normalise_email(raw: str) -> str:
@@ -83,19 +96,28 @@ def _spend_equal_time(password: str) -> None:
     _verify(_dummy_hash(), password)
 
 
-def password_problem(password: str, email: str = "") -> str | None:
-    """Return why `password` is not acceptable (`too_short`, `too_long`, `is_email`), or None."""
+def password_problem(password: str, email: str = "", name: str = "") -> str | None:
+    """Return why `password` is not acceptable, or None.
+
+    `too_short`, `too_long`, `is_email`, or a guessability problem from the zxcvbn estimator:
+    `weak_personal` (built from the e-mail, the name or the body's name), `weak_repetitive`
+    (repeats, sequences, keyboard rows) or `weak_common` (a common password or word).
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         return "too_short"
     if len(password) > MAX_PASSWORD_LENGTH:
         return "too_long"
     if email and password.strip().lower() == normalise_email(email):
         return "is_email"
-    return None
+    email = normalise_email(email)
+    hints = [email, email.partition("@")[0], *email.partition("@")[2].split("."), name,
+             *PASSWORD_HINTS]
+    weakness = passwords.weakness(password, hints)
+    return f"weak_{weakness}" if weakness else None
 
 
-def _check_password(password: str, email: str) -> None:
-    problem = password_problem(password, email)
+def _check_password(password: str, email: str, name: str = "") -> None:
+    problem = password_problem(password, email, name)
     if problem:
         raise StaffError(problem)
 
@@ -122,7 +144,7 @@ def create_user(email: str, role: Role | str, password: str, *, actor: str, now:
     if not _valid_email(email):
         raise StaffError("bad_email")
     role = Role(role)
-    _check_password(password, email)
+    _check_password(password, email, name)
     if get_by_email(email) is not None:
         raise StaffError("exists")
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password),
@@ -145,9 +167,31 @@ def must_change_password(user: User) -> bool:
 
 
 # --- sign-in ------------------------------------------------------------------------------
+#
+# Failures are counted per (client, account): five wrong passwords lock that pair for a while,
+# so an attacker slows down only themselves and the owner signs in from anywhere else. The
+# client is the browser's trusted-device cookie when it holds one for the account (given at a
+# successful sign-in), else the network address. Two nets catch what the pairs cannot: one
+# address failing on many accounts (password spraying) is blocked, and an account failing from
+# many clients at once (a distributed attack) turns away clients that are not trusted devices
+# of the account; neither net can shut out the owner's usual browser. Every net that closes
+# writes an audit entry, and admins see recent ones on the back office start page.
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
 
 def _email_key(email: str) -> str:
-    return "email:" + hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    """The account-wide counter (the net against attacks from many clients)."""
+    return "email:" + _digest(normalise_email(email))
+
+
+def _pair_prefix(email: str) -> str:
+    return "pair:" + _digest(normalise_email(email))[:40] + ":"
+
+
+def _pair_key(email: str, client: str) -> str:
+    return _pair_prefix(email) + _digest(client)[:40]
 
 
 def _ip_key(ip: str) -> str:
@@ -170,8 +214,8 @@ def _sweep_throttles(now: datetime) -> None:
         or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now)))
 
 
-def _count_failure(key: str, limit: int, now: datetime) -> bool:
-    """Count one failure for `key`; return True when it is now locked."""
+def _count_failure(key: str, limit: int, now: datetime) -> tuple[bool, bool]:
+    """Count one failure for `key`; return (locked now, locked by this very failure)."""
     row = _throttle(key)
     if row is None:
         row = LoginThrottle(key=key, failures=0, window_started_at=now)
@@ -185,9 +229,10 @@ def _count_failure(key: str, limit: int, now: datetime) -> bool:
                                                        row.locked_until <= now):
         row.failures, row.window_started_at, row.locked_until = 0, now, None
     row.failures += 1
-    if row.failures >= limit:
+    newly = row.failures == limit
+    if row.failures >= limit and row.locked_until is None:
         row.locked_until = now + LOCK_DURATION
-    return row.locked_until is not None
+    return row.locked_until is not None, newly
 
 
 def _clear(key: str) -> None:
@@ -196,15 +241,55 @@ def _clear(key: str) -> None:
         db.session.delete(row)
 
 
-def authenticate(email: str, password: str, *, ip: str, now: datetime) -> LoginResult:
+# --- trusted devices: a signed cookie naming the accounts that signed in on this browser ----
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="staff-device")
+
+
+def _read_device(cookie: str | None) -> dict[str, Any] | None:
+    if not cookie or len(cookie) > 2000:
+        return None
+    try:
+        data = _device_serializer().loads(cookie, max_age=int(DEVICE_TRUST.total_seconds()))
+    except BadData:
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("id"), str)
+            and isinstance(data.get("accounts"), list)):
+        return None
+    return data
+
+
+def _trusted_device(cookie: str | None, email: str) -> str | None:
+    """Return the device id when `cookie` is a trusted device of the account, else None."""
+    data = _read_device(cookie)
+    if data is None or _digest(email)[:40] not in data["accounts"]:
+        return None
+    return str(data["id"])
+
+
+def _device_cookie(cookie: str | None, email: str) -> str:
+    """Return the cookie value trusting this browser for `email` too (newest five accounts)."""
+    data = _read_device(cookie) or {"id": secrets.token_hex(16), "accounts": []}
+    account = _digest(email)[:40]
+    accounts = [a for a in data["accounts"] if a != account][-(DEVICE_ACCOUNTS - 1):]
+    return _device_serializer().dumps({"id": data["id"], "accounts": [*accounts, account]})
+
+
+def authenticate(email: str, password: str, *, ip: str, now: datetime,
+                 device: str | None = None) -> LoginResult:
     """Check a sign-in attempt, counting failures; commits the counters.
 
-    Unknown e-mails and wrong passwords give the same outcome after the same work (an argon2
-    verification), and lock out after the same number of failures.
+    `device` is the browser's trusted-device cookie, if any; a successful result carries the
+    cookie to set. Unknown e-mails and wrong passwords give the same outcome after the same
+    work (an argon2 verification), and lock out after the same number of failures.
     """
     email = normalise_email(email)
-    email_key, ip_key = _email_key(email), _ip_key(ip)
-    if _is_locked(email_key, now) or _is_locked(ip_key, now):
+    trusted = _trusted_device(device, email) if email else None
+    client = f"device:{trusted}" if trusted else f"ip:{ip or 'unknown'}"
+    pair_key, ip_key, email_key = _pair_key(email, client), _ip_key(ip), _email_key(email)
+    nets = [] if trusted else [ip_key, email_key]  # a trusted device is never shut out by them
+    if any(_is_locked(key, now) for key in (pair_key, *nets)):
         _spend_equal_time(password)
         return LoginResult(LoginOutcome.LOCKED)
     user = get_by_email(email) if email else None
@@ -215,45 +300,101 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime) -> LoginR
         ok = _verify(user.password_hash, password) and user.active
     if ok:
         assert user is not None
-        _clear(email_key)
+        _clear(pair_key)
         user.failed_logins = 0
-        user.locked_until = None
         user.last_login_at = now
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         audit_log.record(actor=user.email, action="staff.login", entity_type="staff_user",
                          entity_id=user.email, before=None, after=None, now=now, ip=ip)
         db.session.commit()
-        return LoginResult(LoginOutcome.OK, user)
+        return LoginResult(LoginOutcome.OK, user, _device_cookie(device, email))
     _sweep_throttles(now)
-    locked = _count_failure(email_key, ACCOUNT_FAILURES_BEFORE_LOCK, now)
-    locked = _count_failure(ip_key, IP_FAILURES_BEFORE_LOCK, now) or locked
+    pair_locked, pair_new = _count_failure(pair_key, ACCOUNT_FAILURES_BEFORE_LOCK, now)
+    ip_locked = ip_new = account_locked = account_new = False
+    if not trusted:
+        ip_locked, ip_new = _count_failure(ip_key, IP_FAILURES_BEFORE_LOCK, now)
+        account_locked, account_new = _count_failure(email_key, ACCOUNT_FAILURES_BEFORE_NET,
+                                                     now)
+    until = (now + LOCK_DURATION).isoformat()
+    client_label = "trusted device" if trusted else (ip or "unknown")
     if user is not None:
         user.failed_logins = (user.failed_logins or 0) + 1
-        if locked:
-            user.locked_until = now + LOCK_DURATION
+        if pair_new:
             audit_log.record(actor="system", action="staff.locked", entity_type="staff_user",
                              entity_id=user.email, before=None,
-                             after={"locked_until": user.locked_until.isoformat()}, now=now,
-                             ip=ip)
+                             after={"client": client_label, "locked_until": until,
+                                    "failures": ACCOUNT_FAILURES_BEFORE_LOCK}, now=now, ip=ip)
+        if account_new:
+            audit_log.record(actor="system", action="staff.login_burst",
+                             entity_type="staff_user", entity_id=user.email, before=None,
+                             after={"failures": ACCOUNT_FAILURES_BEFORE_NET,
+                                    "window_minutes": int(LOCK_WINDOW.total_seconds() // 60),
+                                    "untrusted_clients_refused_until": until},
+                             now=now, ip=ip)
+    if ip_new:
+        audit_log.record(actor="system", action="staff.login_address_blocked",
+                         entity_type="client", entity_id=(ip or "unknown")[:120], before=None,
+                         after={"failures": IP_FAILURES_BEFORE_LOCK, "blocked_until": until},
+                         now=now, ip=ip)
+    locked = pair_locked or ip_locked or account_locked
     log.warning("failed staff sign-in from %s%s", ip, " (now locked)" if locked else "")
     db.session.commit()
     return LoginResult(LoginOutcome.LOCKED if locked else LoginOutcome.INVALID)
 
 
+@dataclass(frozen=True)
+class LockState:
+    """What failed sign-ins currently hold against an account (for its admin page)."""
+
+    blocked_clients: int  # (client, account) pairs locked after repeated failures
+    untrusted_refused_until: datetime | None  # the account-wide net, when it is closed
+
+    def __bool__(self) -> bool:
+        return bool(self.blocked_clients or self.untrusted_refused_until)
+
+
+def lock_state(user: User, now: datetime) -> LockState:
+    """Tell which sign-in blocks hold against this account right now."""
+    pairs = db.session.scalar(select(func.count()).select_from(LoginThrottle).where(
+        LoginThrottle.key.startswith(_pair_prefix(user.email), autoescape=True),
+        LoginThrottle.locked_until > now)) or 0
+    net = _throttle(_email_key(user.email))
+    until = net.locked_until if net and net.locked_until and net.locked_until > now else None
+    return LockState(pairs, until)
+
+
 def is_locked(user: User, now: datetime) -> bool:
-    """Tell whether sign-in to this account is currently locked out."""
-    return _is_locked(_email_key(user.email), now)
+    """Tell whether any client, or every untrusted one, is blocked from this account."""
+    return bool(lock_state(user, now))
+
+
+def _lift_blocks(user: User) -> None:
+    db.session.execute(delete(LoginThrottle).where(
+        LoginThrottle.key.startswith(_pair_prefix(user.email), autoescape=True)))
+    _clear(_email_key(user.email))
 
 
 def unlock(user: User, *, actor: str, now: datetime) -> None:
-    """Lift a lock-out of this account before it expires."""
-    _clear(_email_key(user.email))
+    """Lift every sign-in block of this account before it runs out."""
+    _lift_blocks(user)
     user.failed_logins = 0
     user.locked_until = None
     audit_log.record(actor=actor, action="staff.unlock", entity_type="staff_user",
                      entity_id=user.email, before=None, after=None, now=now)
     db.session.commit()
+
+
+SIGN_IN_ALERTS = ("staff.locked", "staff.login_burst", "staff.login_address_blocked")
+
+
+def recent_sign_in_alerts(now: datetime, *, hours: int = 24,
+                          limit: int = 20) -> list[AuditLogEntry]:
+    """Return the newest sign-in blocks of the last `hours` (audit entries), for admins."""
+    return list(db.session.scalars(
+        select(AuditLogEntry).where(AuditLogEntry.action.in_(SIGN_IN_ALERTS),
+                                    AuditLogEntry.at >= now - timedelta(hours=hours))
+        .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc()).limit(limit)))
 
 
 # --- account changes ----------------------------------------------------------------------
@@ -275,7 +416,7 @@ def change_password(user: User, current: str, new: str, *, now: datetime) -> Non
     """
     if not _verify(user.password_hash, current):
         raise StaffError("wrong_password")
-    _check_password(new, user.email)
+    _check_password(new, user.email, user.name)
     if new == current:
         raise StaffError("same_password")
     user.password_hash = hash_password(new)
@@ -289,13 +430,13 @@ def change_password(user: User, current: str, new: str, *, now: datetime) -> Non
 def set_password(user: User, password: str, *, actor: str, now: datetime) -> None:
     """Give the account a password chosen by an operator (CLI recovery); sessions end and any
     lock-out is lifted. Raises StaffError with a password problem."""
-    _check_password(password, user.email)
+    _check_password(password, user.email, user.name)
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     user.session_version += 1
     user.failed_logins = 0
     user.locked_until = None
-    _clear(_email_key(user.email))
+    _lift_blocks(user)
     audit_log.record(actor=actor, action="staff.password_set", entity_type="staff_user",
                      entity_id=user.email, before=None, after=None, now=now)
     db.session.commit()
@@ -315,7 +456,7 @@ def reset_password(user: User, *, actor: str, now: datetime) -> str:
     user.session_version += 1
     user.failed_logins = 0
     user.locked_until = None
-    _clear(_email_key(user.email))
+    _lift_blocks(user)
     audit_log.record(actor=actor, action="staff.password_reset", entity_type="staff_user",
                      entity_id=user.email, before=None, after=None, now=now)
     db.session.commit()

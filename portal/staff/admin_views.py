@@ -84,7 +84,7 @@ def user(user_id: int) -> str:
     role_form = UserRoleForm(formdata=None, role=account.role.value)
     return render_template("staff/user.html", account=account, role_form=role_form,
                            action_form=ActionForm(formdata=None), role_labels=ROLE_LABELS,
-                           locked=staff_service.is_locked(account, clock.utcnow()))
+                           locked=staff_service.lock_state(account, clock.utcnow()))
 
 
 def _apply(change: Any, success: str) -> None:

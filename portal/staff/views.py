@@ -25,16 +25,18 @@ from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.extensions import db, limiter, login_manager
-from portal.models import Role, User
+from portal.models import AuditLogEntry, Role, User
 from portal.services import reminders
 from portal.services import staff as staff_service
 from portal.staff import bp
 from portal.staff.access import roles_required
 from portal.staff.forms import LoginForm, PasswordForm
 from portal.staff.inputs import has_nul_byte
+from portal.templating import fmt_datetime
 
 ANY_STAFF = (Role.ADMIN, Role.REGISTRAR, Role.COMPLAINTS, Role.SALES)
 LOGIN_AT = "staff_login_at"
+DEVICE_COOKIE = "staff_device"  # signed: which accounts signed in on this browser
 # Pages a user who must change an admin-set password may still open.
 _OPEN_WHILE_PASSWORD_RESET = frozenset({"staff.password", "staff.logout", "staff.login"})
 
@@ -67,12 +69,47 @@ def password_problem_text(code: str) -> str:
         "too_long": _("The password must have at most %(n)s characters.",
                       n=staff_service.MAX_PASSWORD_LENGTH),
         "is_email": _("The password must not be your e-mail address."),
+        "weak_common": _("This password is too easy to guess: it is a common password, word "
+                         "or date, or one with small changes. Choose a few unrelated words."),
+        "weak_repetitive": _("This password is too easy to guess: it repeats characters or "
+                             "follows a sequence or a keyboard row (aaaa, abcd, 1234, qwerty). "
+                             "Choose a few unrelated words."),
+        "weak_personal": _("This password is too easy to guess: it is built from the e-mail "
+                           "address, the person's name or the body's name. Choose a few "
+                           "unrelated words."),
         "wrong_password": _("The current password is not correct."),
         "same_password": _("The new password must differ from the current one."),
         "bad_email": _("That is not an e-mail address."),
         "exists": _("A staff account with that e-mail already exists."),
         "last_admin": _("This is the last active administrator: appoint another one first."),
     }.get(code, code)
+
+
+def sign_in_alert_text(entry: AuditLogEntry) -> str:
+    """Say what a sign-in block in the audit log means, for the admins' start page."""
+    after = entry.after or {}
+
+    def until(key: str) -> str:
+        try:
+            return fmt_datetime(datetime.fromisoformat(str(after.get(key))))
+        except ValueError:
+            return "—"
+
+    if entry.action == "staff.login_burst":
+        return _("%(email)s: %(n)s wrong passwords from many addresses within %(minutes)s "
+                 "minutes. Browsers that have not signed in to this account before are "
+                 "refused until %(until)s; its owner's own browser still gets in.",
+                 email=entry.entity_id, n=after.get("failures", "?"),
+                 minutes=after.get("window_minutes", "?"),
+                 until=until("untrusted_clients_refused_until"))
+    if entry.action == "staff.login_address_blocked":
+        return _("%(client)s: %(n)s wrong passwords on several accounts. This address is "
+                 "blocked until %(until)s.", client=entry.entity_id,
+                 n=after.get("failures", "?"), until=until("blocked_until"))
+    return _("%(email)s: %(n)s wrong passwords from %(client)s. That client is blocked from "
+             "this account until %(until)s; other clients are not.", email=entry.entity_id,
+             n=after.get("failures", "?"), client=after.get("client", "?"),
+             until=until("locked_until"))
 
 
 def _session_age_limit() -> timedelta:
@@ -143,6 +180,15 @@ def _client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
+def _remember_device(response: Response, value: str | None) -> None:
+    """Mark this browser as a trusted device of the account (sign-in throttling spares it)."""
+    if value:
+        response.set_cookie(DEVICE_COOKIE, value, path=url_for("staff.login").rsplit("/", 1)[0],
+                            max_age=int(staff_service.DEVICE_TRUST.total_seconds()),
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+                            samesite="Lax")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute;60 per hour", methods=["POST"])
 def login() -> Any:
@@ -153,16 +199,20 @@ def login() -> Any:
     error = None
     if form.validate_on_submit():
         result = staff_service.authenticate(form.email.data, form.password.data,
-                                            ip=_client_ip(), now=clock.utcnow())
+                                            ip=_client_ip(), now=clock.utcnow(),
+                                            device=request.cookies.get(DEVICE_COOKIE))
         if result.outcome is staff_service.LoginOutcome.OK and result.user is not None:
             session.clear()  # no data from before the sign-in survives it
             session.permanent = True
             login_user(result.user)
             session[LOGIN_AT] = clock.utcnow().isoformat()
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            _remember_device(response, result.device_cookie)
+            return response
         if result.outcome is staff_service.LoginOutcome.LOCKED:
-            error = _("Too many failed sign-in attempts. Sign-in is blocked for %(minutes)s "
-                      "minutes; try again later or ask an administrator.",
+            error = _("Too many failed sign-in attempts. Sign-in from here is blocked for "
+                      "%(minutes)s minutes; try again later, from the browser you usually "
+                      "sign in with, or ask an administrator.",
                       minutes=int(staff_service.LOCK_DURATION.total_seconds() // 60))
         else:
             error = _("The e-mail or password is not correct.")
@@ -188,8 +238,10 @@ def home() -> str:
     """The back office start page: what this role can do and what needs doing soon."""
     today = clock.today()
     registrar = current_user.has_role(Role.REGISTRAR)
+    admin = current_user.has_role(Role.ADMIN)
+    alerts = staff_service.recent_sign_in_alerts(clock.utcnow()) if admin else []
     return render_template(
-        "staff/home.html",
+        "staff/home.html", sign_in_alerts=[(e.at, sign_in_alert_text(e)) for e in alerts],
         long_suspensions=reminders.long_suspensions(today) if registrar else [],
         expiring=reminders.expiring_soon(today) if registrar else [],
         deadline=reminders.suspension_deadline, expiry_days=reminders.EXPIRY_WARNING_DAYS)

@@ -81,9 +81,15 @@ def test_five_failures_lock_an_account_and_an_unknown_email_alike(app, client):
                    for i in range(5)]
         assert known == unknown  # nothing tells the two apart
         assert "15" in known[-1] and known[-1] != known[0]
-        # Locked: even the right password does not get in.
+        # Locked for this client: even the right password does not get in from here...
         response = sign_in(client, user.email)
         assert message(response) == known[-1]
+        assert not signed_in(client)
+        # ...but the attacker slowed down only themselves: the owner elsewhere gets in.
+        owner = app.test_client()
+        assert owner.post("/staff/login", data={"email": user.email, "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 302
+        assert signed_in(owner)
         assert not signed_in(client)
     with time_machine.travel(START + timedelta(minutes=16), tick=False):
         assert sign_in(client, user.email).status_code == 302
@@ -99,7 +105,10 @@ def test_lock_out_is_recorded_and_an_admin_can_lift_it(app, client):
                                                                   entity_id=user.email))
     admin_client = app.test_client()
     sign_in(admin_client, admin.email)
-    assert "Locked out" in admin_client.get("/staff/users?lang=en").get_data(as_text=True)
+    users_page = admin_client.get("/staff/users?lang=en").get_data(as_text=True)
+    assert "Sign-in blocked for some clients" in users_page
+    assert "1 client(s) blocked" in admin_client.get(
+        f"/staff/users/{user.id}?lang=en").get_data(as_text=True)
     admin_client.post(f"/staff/users/{user.id}/unlock")
     assert sign_in(client, user.email).status_code == 302
 
@@ -166,6 +175,12 @@ def test_password_change_ends_other_sessions(app):
 @pytest.mark.parametrize("new, problem", [
     ("short", "12"),
     ("registrar@sqi.example.cn", "e-mail"),
+    ("aaaaaaaaaaaa", "repeats characters"),
+    ("abcabcabcabc", "repeats characters"),
+    ("123456789012", "too easy to guess"),
+    ("password1234", "common password"),
+    ("Password123!", "common password"),
+    ("registrar@sqi.example.cn!", "built from the e-mail"),
 ])
 def test_password_policy_is_explained(app, client, new, problem):
     user = make_user("registrar")
@@ -221,11 +236,12 @@ def test_old_failure_counters_are_forgotten(app, client):
     with time_machine.travel(START, tick=False):
         for i in range(3):
             sign_in(client, f"sprayed{i}@sqi.example.cn", "some guess here")
-        assert db.session.scalar(db.select(db.func.count()).select_from(LoginThrottle)) == 4
+        # Per e-mail: one (client, e-mail) pair and one account-wide counter; one address.
+        assert db.session.scalar(db.select(db.func.count()).select_from(LoginThrottle)) == 7
     with time_machine.travel(START + timedelta(hours=1), tick=False):
         sign_in(client, "later@sqi.example.cn", "another guess")
         keys = db.session.scalars(db.select(LoginThrottle.key)).all()
-        assert len(keys) == 2  # the new e-mail and the address; the old e-mails are gone
+        assert len(keys) == 3  # the new e-mail's two counters and the address; old ones gone
 
 
 def test_an_expired_session_cookie_is_refused_even_when_replayed(app):
@@ -308,3 +324,120 @@ def test_a_session_cookie_copied_before_logout_is_refused_after_it(app):
     # Signing in again works, and the new session is unaffected by the old one's end.
     assert sign_in(browser, user.email).status_code == 302
     assert browser.get("/staff/users").status_code == 200
+
+
+def test_a_weak_password_is_explained_in_chinese_by_default(app, client):
+    user = make_user("registrar")
+    sign_in(client, user.email)
+    response = client.post("/staff/password", data={"current": PASSWORD, "new": "aaaaaaaaaaaa",
+                                                    "confirm": "aaaaaaaaaaaa"})
+    page = response.get_data(as_text=True)
+    assert "太容易被猜中" in page and "重复同一字符" in page
+    assert "too easy" not in page
+
+
+@pytest.mark.parametrize("password", ["aaaaaaaaaaaa", "qwertyuiop12", "iloveyou2026"])
+def test_weak_passwords_are_refused_for_new_accounts_too(app, password):
+    with pytest.raises(staff_service.StaffError) as refused:
+        make_user("registrar", password=password)
+    assert refused.value.code.startswith("weak_")
+    assert staff_service.get_by_email("registrar@sqi.example.cn") is None
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "a brand new long passphrase",
+                                      "Tea kettle, blue ladder & 7 moons",
+                                      "上海的梧桐树在秋天变黄了"])
+def test_passphrases_are_accepted(password):
+    assert staff_service.password_problem(password, "registrar@sqi.example.cn") is None
+
+
+def _attempt(app, email, password, ip, client=None):
+    client = client or app.test_client()
+    return client.post("/staff/login?lang=en", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def test_failures_from_one_client_do_not_lock_out_the_owner(app):
+    user = make_user("registrar")
+    with time_machine.travel(START, tick=False):
+        attacker = app.test_client()
+        for i in range(staff_service.ACCOUNT_FAILURES_BEFORE_LOCK + 3):
+            _attempt(app, user.email, f"guess number {i}", "203.0.113.9", attacker)
+        # The attacker now cannot sign in even with the right password...
+        assert _attempt(app, user.email, PASSWORD, "203.0.113.9", attacker).status_code == 200
+        # ...while the owner's right password from their own address works at once.
+        assert _attempt(app, user.email, PASSWORD, "198.51.100.20").status_code == 302
+
+
+def test_many_addresses_close_the_account_net_but_not_the_owners_browser(app):
+    user = make_user("admin")
+    owner = app.test_client()
+    with time_machine.travel(START, tick=False):
+        # The owner signed in from this browser before: it is a trusted device of the account.
+        assert _attempt(app, user.email, PASSWORD, "198.51.100.20", owner).status_code == 302
+        owner.post("/staff/logout")
+        # A botnet: many addresses, a few guesses each (never 5 from one address).
+        for i in range(staff_service.ACCOUNT_FAILURES_BEFORE_NET):
+            _attempt(app, user.email, f"botnet guess {i}", f"203.0.113.{i // 3}")
+        # The net is closed for browsers new to the account, even with the right password...
+        stranger = _attempt(app, user.email, PASSWORD, "192.0.2.77")
+        assert stranger.status_code == 200
+        assert "Too many failed sign-in attempts" in message(stranger)
+        # ...but not for the owner's browser, from anywhere (here: an attacker's address).
+        assert _attempt(app, user.email, PASSWORD, "203.0.113.1", owner).status_code == 302
+        # Admins are told, on their start page and in the audit log.
+        burst = db.session.scalar(db.select(AuditLogEntry).filter_by(action="staff.login_burst",
+                                                                     entity_id=user.email))
+        assert burst is not None and burst.after["failures"] == 30
+        home = owner.get("/staff/?lang=en").get_data(as_text=True)
+        assert "Blocked sign-in attempts in the last 24 hours" in home
+        assert f"{user.email}: 30 wrong passwords from many addresses" in home
+        assert "refused until" in owner.get(f"/staff/users/{user.id}?lang=en").get_data(
+            as_text=True)
+    with time_machine.travel(START + staff_service.LOCK_DURATION + timedelta(minutes=1),
+                             tick=False):
+        assert _attempt(app, user.email, PASSWORD, "192.0.2.77").status_code == 302
+
+
+def test_a_trusted_browser_behind_the_attackers_address_still_gets_in(app):
+    user = make_user("registrar")
+    office = "198.51.100.20"  # one address for the whole office (NAT)
+    owner = app.test_client()
+    with time_machine.travel(START, tick=False):
+        assert _attempt(app, user.email, PASSWORD, office, owner).status_code == 302
+        owner.post("/staff/logout")
+        for i in range(staff_service.IP_FAILURES_BEFORE_LOCK):  # the owner's, then others
+            _attempt(app, user.email if i < 5 else f"x{i}@sqi.example.cn", f"guess {i}",
+                     office)
+        assert _attempt(app, user.email, PASSWORD, office).status_code == 200
+        assert _attempt(app, user.email, PASSWORD, office, owner).status_code == 302
+        blocked = db.session.scalar(db.select(AuditLogEntry).filter_by(
+            action="staff.login_address_blocked", entity_id=office))
+        assert blocked is not None
+
+
+def test_a_trusted_device_cookie_is_signed_and_bound_to_its_account(app):
+    user = make_user("registrar")
+    other = make_user("complaints")
+    browser = app.test_client()
+    response = _attempt(app, user.email, PASSWORD, "198.51.100.20", browser)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie")
+                  if c.startswith("staff_device="))
+    assert "HttpOnly" in cookie and "Path=/staff" in cookie
+    value = cookie.split(";", 1)[0].split("=", 1)[1]
+    assert staff_service._trusted_device(value, user.email)
+    assert staff_service._trusted_device(value, other.email) is None
+    assert staff_service._trusted_device(value[:-2] + "xx", user.email) is None
+    assert staff_service._trusted_device("garbage", user.email) is None
+
+
+def test_lifting_the_blocks_opens_every_client_again(app):
+    user = make_user("registrar")
+    admin = make_user("admin")
+    for i in range(staff_service.ACCOUNT_FAILURES_BEFORE_NET):
+        _attempt(app, user.email, f"botnet guess {i}", f"203.0.113.{i // 3}")
+    assert _attempt(app, user.email, PASSWORD, "203.0.113.1").status_code == 200
+    admin_client = app.test_client()
+    sign_in(admin_client, admin.email)
+    admin_client.post(f"/staff/users/{user.id}/unlock")
+    assert _attempt(app, user.email, PASSWORD, "203.0.113.1").status_code == 302

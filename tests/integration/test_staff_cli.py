@@ -42,6 +42,14 @@ def test_create_user_refuses_a_short_piped_password(app):
     assert db.session.scalar(db.select(User)) is None
 
 
+def test_create_user_refuses_a_repetitive_piped_password(app):
+    result = create_user(app, "reg@sqi.example.cn", "--role", "registrar", "--password-stdin",
+                         input="aaaaaaaaaaaa\n")
+    assert result.exit_code != 0
+    assert "too easy to guess" in result.output and "repeats" in result.output
+    assert db.session.scalar(db.select(User)) is None
+
+
 def test_create_user_refuses_an_existing_email_and_unknown_roles(app):
     create_user(app, "reg@sqi.example.cn", "--role", "registrar", "--password-stdin",
                 input=GOOD + "\n")
