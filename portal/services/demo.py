@@ -663,6 +663,54 @@ def _numbers(lives: list[_Life]) -> None:
             life.number = f"027{yy:02d}{letter}{serial}R{life.renewals}M"
 
 
+# Examples shown on pages, in placeholders and in README (the home page, the not-found page,
+# the complaint form, docs/readme). The demo pins them onto fitting generated certificates so
+# that every example resolves; numbers and names do not enter the SPEC §6 statistics.
+# tests/integration/test_examples.py scans the templates, content and docs for examples.
+EXAMPLE_NUMBERS: Final = ("02722Q10234R3M", "027-26-Q-10403-R0", "SQI/FW/2025/0003")
+EXAMPLE_HOLDER: Final = ("上海华虹电子有限公司", "Shanghai Huahong Electronics Co., Ltd.")
+
+
+def _example_fit(number: str, life: _Life, today: date) -> tuple[int, ...]:
+    """Rank how well `life` suits example `number` (higher is better; 0s first: required)."""
+    assert life.company is not None
+    shown = life.status is S.VALID and life.expiry >= today
+    if number.startswith("SQI/"):
+        scheme_ok = life.scheme == "REAL_ESTATE_SERVICE"
+        year = 2025
+    else:
+        scheme_ok = life.scheme == "QMS"
+        year = 2000 + int(number[3:5] if number[3] != "-" else number[4:6])
+    dashed = "-" in number
+    shape_ok = (life.issue >= DASHED_NUMBERS_FROM) == dashed or number.startswith("SQI/")
+    return (int(scheme_ok and not life.company.restricted), int(shape_ok),
+            int(shown or number.startswith("SQI/")), int(life.issue.year == year),
+            -abs(life.issue.year - year))
+
+
+def _pin_examples(lives: list[_Life], today: date) -> None:
+    """Give the documented example numbers (and holder name) to fitting demo certificates."""
+    by_number = {life.number: life for life in lives}
+    taken: set[int] = set()
+    for number in EXAMPLE_NUMBERS:
+        candidates = [x for x in lives if x.company is not None and id(x) not in taken]
+        best = max(candidates, key=lambda x: _example_fit(number, x, today))
+        taken.add(id(best))
+        if best.number == number:
+            continue
+        holder = by_number.get(number)
+        if holder is not None:  # swap: numbers stay unique
+            holder.number, by_number[best.number] = best.number, holder
+        best.number, by_number[number] = number, best
+    first = by_number[EXAMPLE_NUMBERS[0]].company
+    assert first is not None
+    first.name_zh, first.name_en = EXAMPLE_HOLDER
+    for life in lives:  # the name is used once only
+        if life.company is not first and life.company is not None \
+                and life.company.name_zh == EXAMPLE_HOLDER[0]:
+            life.company.name_zh += "（二）"
+
+
 def _stamp(day: date, rng: random.Random) -> datetime:
     """A plausible recording time on `day`: office hours in Shanghai, stored in UTC."""
     return datetime.combine(day, time(1, 0), UTC) + timedelta(minutes=rng.randint(0, 420))
@@ -745,6 +793,7 @@ def draw_register(today: date) -> list[_Life]:
     for life in sorted(lives, key=lambda x: x.anchor):
         life.company = registry.assign(life.scheme, life.anchor)
     _numbers(lives)
+    _pin_examples(lives, today)
     return lives
 
 
