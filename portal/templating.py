@@ -8,7 +8,7 @@ from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_decimal
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal import clock
+from portal import clock, data_language
 from portal.extensions import db
 from portal.models import Setting
 from portal.models.setting import DEMO_SETTING
@@ -54,6 +54,9 @@ def init_app(app: Flask) -> None:
     """Register template globals and filters."""
     app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, number=fmt_number)
     app.jinja_env.globals.update(lang_url=lang_url)
+    app.jinja_env.globals.update(reason_html=data_language.reason_html,
+                                 place_html=data_language.place_html,
+                                 place_name=data_language.place_name)
 
     @app.context_processor
     def _context() -> dict[str, Any]:
