@@ -27,6 +27,8 @@ NOT_IN_REGISTER = {
     "02799Q99999R9M": "docs/readme/pages.md: the bulk check's 'found: false' example",
     "02723Q18846R1M": "demo alerts: a published counterfeit number",
     "02723Q19217R1M": "demo alerts: a published counterfeit number",
+    "02722Q10243R3M": "docs/readme/verify.md: a typo that gets 'did you mean 02722Q10234R3M'",
+    "02724Q10865R3M": "portal/domain/codes.py: a docstring's typo example, never shown",
 }
 
 
@@ -72,6 +74,12 @@ def test_the_scan_finds_the_examples_people_see():
     shown = shown_numbers()
     assert set(demo.EXAMPLE_NUMBERS) <= set(shown)
     assert shown["02722Q10234R3M"]  # home page, placeholders, complaint form, README
+
+
+def test_the_typo_example_suggests_the_example_number(loaded):
+    client = loaded.test_client()
+    page = client.get("/verify?number=02722Q10243R3M&lang=en").get_data(as_text=True)
+    assert "02722Q10234R3M" in page
 
 
 def test_every_example_number_resolves_on_the_demo(loaded):

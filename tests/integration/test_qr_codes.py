@@ -184,7 +184,8 @@ def test_code_printed_before_a_suspension_reads_not_current_with_new_status(clie
     soup = page(open_code(client, url))
     assert soup.select_one(".qr-status .badge--suspended") is not None
     assert "Suspended" in soup.select_one(".qr-copy--stale").text
-    assert "未按期接受监督审核" in soup.select_one(".qr-status").text
+    # The pick-list reason reads in the page's language (English here, #12).
+    assert "Surveillance audit not accepted on time" in soup.select_one(".qr-status").text
     assert soup.select(".badge--valid") == []
     # Restored: the same paper tells the truth again.
     certificate_service.change_status(cert, CertificateStatus.VALID, effective=date(2026, 11, 22),
