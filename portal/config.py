@@ -164,7 +164,9 @@ def finish_config(config: dict[str, Any], instance_path: str) -> None:
         # psycopg prepares a statement after 5 runs, and PostgreSQL may then pick a generic
         # plan that scans for long `IN (...)` lists (bulk verify, import): seconds instead of ms.
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options["connect_args"] = {"prepare_threshold": None,
+        # connect_timeout: with the database host unreachable, a request fails over to the
+        # 503 page within seconds instead of hanging a worker until gunicorn kills it.
+        options["connect_args"] = {"prepare_threshold": None, "connect_timeout": 5,
                                    **options.get("connect_args", {})}
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -3,10 +3,14 @@
 import re
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db, login_manager
 
 API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 409: "conflict", 413: "too_large",
@@ -92,12 +96,52 @@ def handle_csrf_error(error: CSRFError) -> Any:
                            text=text), 400
 
 
+# Errors that mean "the database cannot be reached or is overloaded right now", not a bug:
+# refused or dropped connections, a restart, a full connection pool.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+DATABASE_RETRY_AFTER = 30  # seconds; a PostgreSQL restart or failover takes about this long
+
+
+def forget_failed_transaction() -> None:
+    """Roll the session back after a database error so the next request starts clean."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is gone: the pool replaces it on next use
+        db.session.remove()
+
+
+def database_unavailable() -> Any:
+    """Return the 503 answer for a database outage: a page or the JSON error, Retry-After."""
+    if wants_json():
+        response, status = api_error(503, "the certificate register cannot be reached just "
+                                     "now; try again shortly", "unavailable")
+    else:
+        # Never touch the database while rendering (no staff user is loaded for the page).
+        g._login_user = login_manager.anonymous_user()
+        title = _("Temporarily unavailable")
+        text = _("The certificate register cannot be reached just now. Nothing has been "
+                 "changed. Please try again in a minute.")
+        response = make_response(render_template("errors/error.html", status=503, title=title,
+                                                 text=text))
+        status = 503
+    response.status_code = status
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def handle_database_down(error: SQLAlchemyError) -> Any:
+    """Answer 503 (not 500) while the database is down; the next request tries it again."""
+    forget_failed_transaction()
+    current_app.logger.warning("database unavailable on %s: %s", request.path,
+                               str(error).splitlines()[0] if str(error) else type(error).__name__)
+    return database_unavailable()
+
+
 def handle_unexpected(error: Exception) -> Any:
     """Never show a traceback: log it and answer 500 in the right shape."""
     if isinstance(error, HTTPException):
         return handle_http_error(error)
-    from flask import current_app
-
     current_app.logger.exception("unhandled error on %s", request.path)
     return handle_http_error(InternalServerError())
 
@@ -106,5 +150,7 @@ def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    for database_error in DATABASE_DOWN:
+        app.register_error_handler(database_error, handle_database_down)
     if not app.config.get("TESTING") or app.config.get("HANDLE_ALL_ERRORS"):
         app.register_error_handler(Exception, handle_unexpected)

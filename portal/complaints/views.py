@@ -3,14 +3,14 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from portal import clock
+from portal import clock, errors
 from portal.complaints import bp
 from portal.complaints.forms import ComplaintForm, FakeReportForm, TrackForm
 from portal.domain.complaints import ComplaintAbout, ComplaintKind, FakeReportKind, clean_text
-from portal.extensions import limiter
+from portal.extensions import limiter, login_manager
 from portal.i18n import current_lang
 from portal.services import complaints as complaint_service
 
@@ -52,8 +52,10 @@ def new() -> Any:
     return _new_page(form, 400 if form.errors else 200)
 
 
-def _new_page(form: ComplaintForm, status: int, *, expired: bool = False) -> Any:
+def _new_page(form: ComplaintForm, status: int, *, expired: bool = False,
+              unsaved: bool = False) -> Any:
     return _private(render_template("complaints/new.html", form=form, expired=expired,
+                                    unsaved=unsaved,
                                     max_mb=_max_mb(), target_days=complaint_service.target_days()),
                     status)
 
@@ -119,10 +121,11 @@ def report_fake() -> Any:
     return _report_page(form, 400 if form.errors else 200)
 
 
-def _report_page(form: FakeReportForm, status: int, *, expired: bool = False) -> Any:
+def _report_page(form: FakeReportForm, status: int, *, expired: bool = False,
+                 unsaved: bool = False) -> Any:
     return _private(render_template("complaints/report_fake.html", form=form, max_mb=_max_mb(),
                                     body_email=current_app.config["BODY_EMAIL"],
-                                    expired=expired), status)
+                                    expired=expired, unsaved=unsaved), status)
 
 
 def _retry_at() -> datetime | None:
@@ -144,6 +147,27 @@ def form_expired(error: CSRFError) -> Any:
     form = TrackForm()
     form.code.data = ""  # never echo a code back into the page
     return _track_page(form, 400, expired=True)
+
+
+def _database_down(error: Exception) -> Any:
+    """Show a form sent while the database is down again, as typed: nothing is lost."""
+    errors.forget_failed_transaction()
+    current_app.logger.warning("database unavailable on %s: %s", request.path,
+                               type(error).__name__)
+    if request.method != "POST" or request.endpoint not in ("complaints.new",
+                                                            "complaints.report_fake"):
+        return errors.database_unavailable()
+    g._login_user = login_manager.anonymous_user()
+    if request.endpoint == "complaints.new":
+        response = _new_page(ComplaintForm(), 503, unsaved=True)
+    else:
+        response = _report_page(FakeReportForm(), 503, unsaved=True)
+    response.headers["Retry-After"] = str(errors.DATABASE_RETRY_AFTER)
+    return response
+
+
+for _error in errors.DATABASE_DOWN:
+    bp.register_error_handler(_error, _database_down)
 
 
 @bp.errorhandler(429)
