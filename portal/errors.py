@@ -3,7 +3,16 @@
 import re
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
@@ -69,6 +78,8 @@ def _messages() -> dict[int, tuple[str, str]]:
                                      "use the search.")),
         405: (_("Method not allowed"), _("This page cannot be used that way.")),
         413: (_("Too large"), _("What you sent is larger than this site accepts.")),
+        415: (_("Unsupported format"), _("This page accepts forms filled in on this site, "
+                                         "not data in other formats.")),
         429: (_("Too many requests"), _("You have made too many requests in a short time. "
                                         "Please wait a minute and try again.")),
         500: (_("Something went wrong"), _("An unexpected error occurred. It has been logged. "
@@ -146,8 +157,41 @@ def handle_unexpected(error: Exception) -> Any:
     return handle_http_error(InternalServerError())
 
 
+def release_session(error: BaseException | None = None) -> None:
+    """End the request's database session, even when its connection died with the database.
+
+    Runs before Flask-SQLAlchemy's own teardown (registered later, so called first), whose
+    rollback on a connection the server has closed would raise after the answer was made,
+    turning a finished 200 or 503 into a 500.
+    """
+    try:
+        db.session.remove()
+    except SQLAlchemyError as exc:
+        current_app.logger.warning("database session ended uncleanly: %s",
+                                   str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        db.session.registry.clear()
+
+
+def refuse_unusable_requests() -> Any:
+    """Refuse, before any view runs, requests no page can answer sensibly.
+
+    An address or query string holding NUL or unpaired surrogates (400: no record, number or
+    search can contain them), and a JSON body sent to an HTML form (415: forms take form
+    data; Flask-WTF would otherwise feed the JSON to the form and fail).
+    """
+    if unusable_text(request.path) or any(
+            unusable_text(key) or unusable_text(value)
+            for key, value in request.args.items(multi=True)):
+        abort(400)
+    if request.method in ("POST", "PUT", "PATCH") and request.is_json and not wants_json():
+        abort(415)
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
+    app.before_request(refuse_unusable_requests)
+    app.teardown_appcontext(release_session)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     for database_error in DATABASE_DOWN:
