@@ -78,8 +78,6 @@ def _messages() -> dict[int, tuple[str, str]]:
                                      "use the search.")),
         405: (_("Method not allowed"), _("This page cannot be used that way.")),
         413: (_("Too large"), _("What you sent is larger than this site accepts.")),
-        415: (_("Unsupported format"), _("This page accepts forms filled in on this site, "
-                                         "not data in other formats.")),
         429: (_("Too many requests"), _("You have made too many requests in a short time. "
                                         "Please wait a minute and try again.")),
         500: (_("Something went wrong"), _("An unexpected error occurred. It has been logged. "
@@ -175,16 +173,15 @@ def release_session(error: BaseException | None = None) -> None:
 def refuse_unusable_requests() -> Any:
     """Refuse, before any view runs, requests no page can answer sensibly.
 
-    An address or query string holding NUL or unpaired surrogates (400: no record, number or
-    search can contain them), and a JSON body sent to an HTML form (415: forms take form
-    data; Flask-WTF would otherwise feed the JSON to the form and fail).
+    An address holding NUL or unpaired surrogates names no page (404: no number, reference
+    or token contains them; PostgreSQL refuses them in a query); a JSON body sent to an HTML
+    form is a bad request (400: forms take form data, and Flask-WTF would feed the JSON to
+    the form and fail on it).
     """
-    if unusable_text(request.path) or any(
-            unusable_text(key) or unusable_text(value)
-            for key, value in request.args.items(multi=True)):
-        abort(400)
+    if unusable_text(request.path):
+        abort(404)
     if request.method in ("POST", "PUT", "PATCH") and request.is_json and not wants_json():
-        abort(415)
+        abort(400)
     return None
 
 
