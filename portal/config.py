@@ -153,6 +153,10 @@ def finish_config(config: dict[str, Any], instance_path: str) -> None:
         config["SECRET_KEY"] = _local_secret(instance, testing=bool(config.get("TESTING")))
     if config.get("REDIS_URL"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+        # Redis unreachable: give up within half a second and count in memory (see
+        # RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) rather than hold the request.
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5,
+                                                        "socket_timeout": 0.5})
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True

@@ -31,6 +31,7 @@ def postgres():
     server.remove()
 
 
+@pytest.mark.timeout(600)
 def test_postgres_restart_under_load_gives_503s_then_recovers(postgres, tmp_path):
     env = portal_env(tmp_path, postgres.create_database("portal"))
     seed(env, count=10)
