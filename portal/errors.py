@@ -176,12 +176,16 @@ def refuse_unusable_requests() -> Any:
     An address holding NUL or unpaired surrogates names no page (404: no number, reference
     or token contains them; PostgreSQL refuses them in a query); a JSON body sent to an HTML
     form is a bad request (400: forms take form data, and Flask-WTF would feed the JSON to
-    the form and fail on it).
+    the form and fail on it), and so is a multipart part without a field name (WTForms
+    fails on it).
     """
     if unusable_text(request.path):
         abort(404)
-    if request.method in ("POST", "PUT", "PATCH") and request.is_json and not wants_json():
-        abort(400)
+    if request.method in ("POST", "PUT", "PATCH") and not wants_json():
+        if request.is_json:
+            abort(400)
+        if None in request.form or None in request.files:  # a multipart part with no name
+            abort(400)
     return None
 
 

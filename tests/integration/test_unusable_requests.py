@@ -1,0 +1,35 @@
+"""Requests no page can answer get a plain 4xx page before any view runs (#13)."""
+
+import pytest
+
+from tests import conftest
+
+FORMS = ["/complaints/new", "/report-fake", "/scan", "/verify-list", "/complaints/track"]
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return conftest.test_config(tmp_path, HANDLE_ALL_ERRORS=True)
+
+
+@pytest.mark.parametrize("path", FORMS)
+def test_a_multipart_part_without_a_name_is_a_bad_request(client, path):
+    body = b"--x\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--x--\r\n"
+    response = client.post(f"{path}?lang=en", data=body,
+                           content_type="multipart/form-data; boundary=x")
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("path", FORMS)
+def test_json_sent_to_a_form_is_a_bad_request_page(client, path):
+    response = client.post(f"{path}?lang=en", data=b"[" * 50_000 + b"]" * 50_000,
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("path", ["/certificates/a%00b", "/certificates/a%00b/feed.atom",
+                                  "/receipts/%ED%A0%80", "/v/A%00/1/X.Y"])
+def test_an_address_with_nul_names_no_page(client, path):
+    assert client.get(path).status_code == 404
