@@ -45,10 +45,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
 
-    from portal import errors, security, templating
+    from portal import errors, render_cache, security, templating
     from portal.services import search as search_service
 
     templating.init_app(app)
+    render_cache.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     search_service.init_app(app)

@@ -12,6 +12,7 @@ from portal import clock, data_language
 from portal.extensions import db
 from portal.models import Setting
 from portal.models.setting import DEMO_SETTING
+from portal.render_cache import LIVE_NOW, LiveNow, now_placeholder, rendering_for_cache
 
 
 def demo_loaded() -> bool:
@@ -42,6 +43,8 @@ def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
     """Format a timestamp in China Standard Time for the current language."""
     if value is None:
         return ""
+    if isinstance(value, LiveNow):  # rendered once for many responses: filled in per response
+        return now_placeholder(style)
     return format_datetime(value, style)
 
 
@@ -60,5 +63,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _context() -> dict[str, Any]:
-        return {"is_demo": demo_loaded(), "today": clock.today(), "now": clock.utcnow(),
+        return {"is_demo": demo_loaded(), "today": clock.today(), "now": LIVE_NOW if rendering_for_cache() else clock.utcnow(),
                 "config": app.config}

@@ -14,6 +14,7 @@ from portal.register.public import (
     certificate_json,
     find_certificate,
 )
+from portal.render_cache import cached_by_version
 from portal.services import verification
 
 MAX_BATCH = 1000
@@ -28,6 +29,7 @@ VERIFY_LIMIT = "30 per minute"
 
 @bp.get("/certificates/<path:number>")
 @limiter.limit(RECORD_LIMIT)
+@cached_by_version("api-record", per_language=False, args=frozenset())
 def certificate(number: str) -> Any:
     """Return one certificate: 404 when unknown, 400 when the number is malformed."""
     if number == "verify":  # GET on the batch check is a wrong method, not a bad number

@@ -13,10 +13,12 @@ from portal.register.public import (
     find_certificate,
     verify_url,
 )
+from portal.render_cache import cached_by_version
 from portal.services import verification
 
 
 @bp.get("/<path:number>")
+@cached_by_version("certificate-page")
 def detail(number: str) -> Any:
     """Public verification page for one certificate (status first, always live)."""
     cert = find_certificate(number)

@@ -1,0 +1,321 @@
+"""Render once per change: validators and a cache of the public record of a certificate.
+
+The certificate page, its API record, badge and feed depend on the certificate's row (and its
+sites, events and audits, which every write path accompanies with a change-log row), the
+public warnings naming its number, whether demo data is loaded, the date (`expired` is derived
+from it), the language and the deployed code. `certificate_version` reads all of that in two
+small queries; its digest is the response's strong `ETag`, so a matching `If-None-Match` is
+answered `304` without loading or rendering anything, and a rendered body is kept per worker
+(and in Redis with `REDIS_URL`) under that digest. A status change gives a new digest on the
+very next request in every worker and on every node, so nothing stale is ever served.
+
+The live "status as of" time and a per-session CSRF token are not part of the cached body:
+the body is rendered with placeholders and each response fills them in.
+"""
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import wraps
+from pathlib import Path
+from time import monotonic
+from typing import Any, Final
+from urllib.parse import urlencode
+
+import redis
+from cachetools import LRUCache
+from flask import Flask, Response, current_app, g, request, session
+from flask_babel import format_datetime, get_locale
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import func, select
+from werkzeug.http import is_resource_modified
+
+from portal import clock
+from portal.domain.codes import number_key
+from portal.extensions import db
+from portal.models import Alert, AlertKind, Certificate, SearchChange, Setting
+from portal.models.setting import DEMO_SETTING
+from portal.register.public import lookup_key
+
+log = logging.getLogger(__name__)
+
+LOCAL_BYTES: Final = 32 * 1024 * 1024  # rendered bodies kept per worker
+SHARED_TTL: Final = 7 * 24 * 3600  # seconds a body stays in Redis (keys change with the data)
+REDIS_TIMEOUT: Final = 0.25  # seconds; a slow or absent Redis only costs a render
+REDIS_RETRY_AFTER: Final = 30.0  # seconds without Redis after it failed
+ALERT_KINDS: Final = (AlertKind.COUNTERFEIT_NUMBER, AlertKind.UNRETURNED_CERTIFICATE)
+# Placeholders cannot come from data: U+E000 is a private-use character nothing stores.
+_NOW = "\ue000now:{style}\ue000"
+_NOW_PATTERN: Final = re.compile("\ue000now:(\\w+)\ue000")
+_CSRF: Final = "\ue000csrf\ue000"
+# Headers a view sets that belong to the body; the rest are added on every response.
+_SKIPPED_HEADERS: Final = frozenset({"content-length", "set-cookie", "etag", "last-modified",
+                                     "date", "vary"})
+
+
+class LiveNow(datetime):
+    """The `now` templates see while a body is rendered for the cache: formats as a placeholder."""
+
+
+LIVE_NOW: Final = LiveNow(2000, 1, 1, tzinfo=clock.CHINA)
+
+
+def now_placeholder(style: str) -> str:
+    """Return the text standing for the current time formatted in `style`."""
+    return _NOW.format(style=style)
+
+
+@dataclass(frozen=True)
+class Version:
+    """Everything a public certificate response depends on, short of language and code."""
+
+    number_key: str
+    row: str  # id, stored status, expiry date, restricted: a status is never confused
+    updated_at: datetime
+    change_id: int
+    alert_ids: tuple[int, ...]
+    demo: bool
+    today: date
+    last_modified: datetime
+
+    def digest(self, *parts: str) -> str:
+        """Return a strong validator of this version and `parts` (route, language…)."""
+        text = "|".join([self.number_key, self.row, self.updated_at.isoformat(), str(self.change_id),
+                         ",".join(map(str, self.alert_ids)), str(self.demo),
+                         self.today.isoformat(), *parts])
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def certificate_version(raw: str) -> Version | None:
+    """Return the current version of the certificate numbered `raw`, or None when unknown."""
+    key = lookup_key(raw)
+    if key is None:
+        return None
+    changes = select(func.max(SearchChange.id)).where(
+        SearchChange.number_key == Certificate.number_key).scalar_subquery()
+    changed_at = select(func.max(SearchChange.changed_at)).where(
+        SearchChange.number_key == Certificate.number_key).scalar_subquery()
+    demo = select(Setting.value).where(Setting.key == DEMO_SETTING).scalar_subquery()
+    row = db.session.execute(
+        select(Certificate.id, Certificate.status, Certificate.expiry_date,
+               Certificate.restricted, Certificate.updated_at, changes, changed_at, demo)
+        .where(Certificate.number_key == key)).first()
+    if row is None:
+        return None
+    cert_id, status, expiry, restricted, updated_at, change_id, last_change, demo_value = row
+    alerts = db.session.execute(
+        select(Alert.id, Alert.value, Alert.created_at)
+        .where(Alert.active.is_(True), Alert.kind.in_(ALERT_KINDS))).all()
+    matching = sorted((a.id, a.created_at) for a in alerts if number_key(a.value) == key)
+    today = clock.today()
+    midnight = datetime.combine(today, time(), tzinfo=clock.CHINA)
+    stamps = [updated_at, midnight, *(at for _, at in matching)]
+    if last_change is not None:
+        stamps.append(last_change)
+    return Version(number_key=key, row=f"{cert_id}:{status}:{expiry}:{restricted}",
+                   updated_at=updated_at, change_id=change_id or 0,
+                   alert_ids=tuple(i for i, _ in matching), demo=demo_value == "1",
+                   today=today, last_modified=max(stamps))
+
+
+# -- storage -----------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """A rendered response: status, the view's own headers and the body with placeholders."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: str
+
+    def dump(self) -> bytes:
+        return json.dumps({"s": self.status, "h": self.headers, "b": self.body}).encode()
+
+    @classmethod
+    def load(cls, raw: bytes) -> "Entry":
+        data = json.loads(raw)
+        return cls(status=int(data["s"]), headers=[tuple(h) for h in data["h"]],
+                   body=str(data["b"]))
+
+
+class RenderCache:
+    """Bodies by validator: an LRU per worker, then Redis shared by every worker and node."""
+
+    def __init__(self, redis_url: str | None, *, local_bytes: int, namespace: str) -> None:
+        self._local: LRUCache[str, Entry] = LRUCache(
+            maxsize=local_bytes, getsizeof=lambda e: len(e.body) * 3 + 200)
+        self._lock = threading.Lock()
+        self._namespace = namespace
+        self._redis = (redis.Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT,
+                                            socket_connect_timeout=REDIS_TIMEOUT)
+                       if redis_url else None)
+        self._redis_down_until = 0.0
+
+    def _shared(self) -> "redis.Redis | None":
+        if self._redis is None or monotonic() < self._redis_down_until:
+            return None
+        return self._redis
+
+    def _redis_failed(self, exc: Exception) -> None:
+        self._redis_down_until = monotonic() + REDIS_RETRY_AFTER
+        log.warning("render cache: Redis unavailable (%s); rendering locally", exc)
+
+    def get(self, key: str) -> Entry | None:
+        with self._lock:
+            entry = self._local.get(key)
+        if entry is not None:
+            return entry
+        shared = self._shared()
+        if shared is None:
+            return None
+        try:
+            raw = shared.get(self._namespace + key)
+        except redis.RedisError as exc:
+            self._redis_failed(exc)
+            return None
+        if raw is None:
+            return None
+        entry = Entry.load(raw)  # type: ignore[arg-type]
+        with self._lock:
+            self._local[key] = entry
+        return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        with self._lock:
+            self._local[key] = entry
+        shared = self._shared()
+        if shared is not None:
+            try:
+                shared.set(self._namespace + key, entry.dump(), ex=SHARED_TTL)
+            except redis.RedisError as exc:
+                self._redis_failed(exc)
+
+    def clear(self) -> None:
+        """Forget this worker's bodies (tests)."""
+        with self._lock:
+            self._local.clear()
+
+
+def _build_id(app: Flask) -> str:
+    """Return a digest of what else changes the bytes: templates, catalogs, settings shown."""
+    root = Path(app.root_path).parent
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in (root / "templates", root / "portal" / "translations"):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in {".html", ".xml", ".txt", ".mo", ".svg"}:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};"
+                              .encode())
+    for name in ("PUBLIC_BASE_URL", "BODY_NAME_ZH", "BODY_NAME_EN", "BODY_EMAIL",
+                 "BODY_WEBSITE", "PORTAL_ENV"):
+        digest.update(f"{name}={app.config.get(name)};".encode())
+    return digest.hexdigest()
+
+
+def init_app(app: Flask) -> None:
+    """Attach this process's render cache."""
+    build = _build_id(app)
+    app.extensions["render_cache"] = RenderCache(
+        app.config.get("REDIS_URL"), local_bytes=int(app.config.get("RENDER_CACHE_BYTES",
+                                                                      LOCAL_BYTES)),
+        namespace=f"portal:render:{app.config.get('RENDER_CACHE_NAMESPACE', '')}{build}:")
+    app.extensions["render_build"] = build
+
+
+def render_cache() -> RenderCache:
+    """Return the current app's render cache."""
+    return current_app.extensions["render_cache"]
+
+
+# -- the view wrapper --------------------------------------------------------------------
+
+
+def rendering_for_cache() -> bool:
+    """Tell whether this request renders a body for the cache (`now` becomes a placeholder)."""
+    return bool(g.get("render_for_cache"))
+
+
+def _pending_flashes() -> bool:
+    cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
+    return cookie in request.cookies and "_flashes" in session
+
+
+def _fill(entry: Entry) -> str:
+    body = entry.body
+    if "\ue000" not in body:
+        return body
+    now = clock.utcnow()
+    body = _NOW_PATTERN.sub(lambda m: format_datetime(now, m.group(1)), body)
+    if _CSRF in body:
+        body = body.replace(_CSRF, generate_csrf())
+    return body
+
+
+def _finish(response: Response, version: Version, etag: str, *, vary_language: bool) -> Response:
+    response.set_etag(etag)
+    response.last_modified = version.last_modified
+    response.headers["Cache-Control"] = response.headers.get("Cache-Control") or "no-cache"
+    if vary_language:
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+def cached_by_version(kind: str, *, per_language: bool = True,
+                      args: frozenset[str] = frozenset({"lang"})) -> Callable[..., Any]:
+    """Serve a certificate view from the render cache, and `304` on a matching validator.
+
+    `kind` names the route in the key; `per_language` keys on the page language; a request
+    with query arguments other than `args`, with a pending flash message, or for a number
+    that is not in the register goes straight to the view.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(number: str, **kwargs: Any) -> Any:
+            if (request.method not in ("GET", "HEAD") or not set(request.args) <= args
+                    or _pending_flashes()):
+                return view(number, **kwargs)
+            version = certificate_version(number)
+            if version is None:
+                return view(number, **kwargs)
+            lang = str(get_locale()) if per_language else ""
+            query = urlencode(sorted(request.args.items(multi=True)))
+            etag = version.digest(kind, lang, query, current_app.extensions["render_build"])
+            if not is_resource_modified(request.environ, etag=etag,
+                                        last_modified=version.last_modified):
+                response = current_app.response_class(status=304)
+                return _finish(response, version, etag, vary_language=per_language)
+            cache = render_cache()
+            entry = cache.get(etag)
+            if entry is None:
+                g.render_for_cache = True
+                try:
+                    response = current_app.make_response(view(number, **kwargs))
+                finally:
+                    g.render_for_cache = False
+                if response.status_code != 200 or response.direct_passthrough:
+                    return response
+                body = response.get_data(as_text=True)
+                token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+                if token:
+                    body = body.replace(token, _CSRF)
+                entry = Entry(status=200, body=body, headers=[
+                    (k, v) for k, v in response.headers.items()
+                    if k.lower() not in _SKIPPED_HEADERS])
+                if token or not session.modified:
+                    cache.put(etag, entry)
+            response = current_app.response_class(_fill(entry), status=entry.status)
+            response.headers.clear()
+            for name, value in entry.headers:
+                response.headers.add(name, value)
+            return _finish(response, version, etag, vary_language=per_language)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,218 @@
+"""Conditional requests and the render cache of certificate pages and API records (issue #14).
+
+A page is rendered once per change of the certificate and served from the cache (or `304`)
+until then; a status change, a warning, the language, the date (expiry) and the demo marker
+each give a new validator, and the live "status as of" time is correct on every response.
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+from flask import template_rendered
+
+from portal import clock
+from portal.domain.status import CertificateStatus
+from portal.extensions import db
+from portal.models import AlertKind
+from portal.services import alerts as alert_service
+from portal.services import certificates as certificate_service
+from tests.factories import NOW
+
+CHINA = clock.CHINA
+PAGE = "/certificates/{}"
+API = "/api/v1/certificates/{}"
+
+
+@pytest.fixture
+def renders(app):
+    """Count the templates rendered during the test."""
+    seen: list[str] = []
+
+    def record(sender, template, context, **extra):
+        seen.append(template.name)
+
+    template_rendered.connect(record, app)
+    yield seen
+    template_rendered.disconnect(record, app)
+
+
+def suspend(cert, *, reason="未按期接受监督审核"):
+    certificate_service.change_status(cert, CertificateStatus.SUSPENDED,
+                                      effective=clock.today() - timedelta(days=1),
+                                      reason=reason, actor="registrar@example.test", now=NOW)
+    db.session.commit()
+
+
+def status_of(response) -> str:
+    return BeautifulSoup(response.text, "html.parser").select_one("article")["data-status"]
+
+
+def as_of(response) -> str:
+    return BeautifulSoup(response.text, "html.parser").select_one(".cert-status__asof").text
+
+
+@pytest.mark.parametrize("template", [PAGE, API])
+def test_response_has_strong_validators_and_304_carries_them(client, make_certificate, template):
+    cert = make_certificate()
+    url = template.format(cert.certificate_number)
+    first = client.get(url)
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert first.status_code == 200 and not etag.startswith("W/")
+    assert first.headers["Cache-Control"] == "no-cache"
+
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    # RFC 9110 §15.4.5: ETag and Cache-Control again; Last-Modified is left out beside an ETag.
+    assert again.headers["ETag"] == etag
+    assert again.headers["Cache-Control"] == "no-cache"
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_304_and_repeat_views_render_nothing(client, make_certificate, renders):
+    cert = make_certificate()
+    url = PAGE.format(cert.certificate_number)
+    etag = client.get(url).headers["ETag"]
+    assert renders.count("certificates/detail.html") == 1
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    assert renders.count("certificates/detail.html") == 1
+
+
+@pytest.mark.parametrize("template", [PAGE, API])
+def test_status_change_is_served_on_the_next_request(client, make_certificate, template):
+    cert = make_certificate()
+    url = template.format(cert.certificate_number)
+    before = client.get(url)
+    suspend(cert)
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    if template == API:
+        assert after.json["status"] == "suspended"
+    else:
+        assert status_of(after) == "suspended"
+
+
+def test_validator_differs_by_language_and_each_language_is_right(client, make_certificate):
+    cert = make_certificate()
+    url = PAGE.format(cert.certificate_number)
+    zh = client.get(url)
+    en = client.get(url + "?lang=en")
+    assert zh.headers["ETag"] != en.headers["ETag"]
+    assert "有效" in zh.text and "Valid until" in en.text
+    # The remembered choice and the browser's language pick the English copy too.
+    client.delete_cookie("lang")
+    by_header = client.get(url, headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "Valid until" in by_header.text
+    assert "Accept-Language" in by_header.headers["Vary"]
+    assert client.get(url, headers={"If-None-Match": zh.headers["ETag"],
+                                    "Accept-Language": "en"}).status_code == 200
+
+
+def test_validator_changes_at_the_expiry_date(client, make_certificate):
+    cert = make_certificate(expiry_date=date(2028, 2, 28))
+    url = PAGE.format(cert.certificate_number)
+    with time_machine.travel(datetime(2028, 2, 28, 23, 59, tzinfo=CHINA), tick=False):
+        last_day = client.get(url)
+        assert status_of(last_day) == "valid"
+    with time_machine.travel(datetime(2028, 2, 29, 0, 1, tzinfo=CHINA), tick=False):
+        expired = client.get(url, headers={"If-None-Match": last_day.headers["ETag"]})
+        assert expired.status_code == 200
+        assert status_of(expired) == "expired"
+        assert expired.headers["ETag"] != last_day.headers["ETag"]
+        api = client.get(API.format(cert.certificate_number))
+        assert api.json["status"] == "expired"
+
+
+def test_status_as_of_time_is_live_on_a_cached_page(client, make_certificate, renders):
+    cert = make_certificate()
+    url = PAGE.format(cert.certificate_number)
+    with time_machine.travel(datetime(2026, 11, 24, 9, 0, 5, tzinfo=CHINA), tick=False):
+        first = client.get(url)
+    with time_machine.travel(datetime(2026, 11, 24, 10, 30, 45, tzinfo=CHINA), tick=False):
+        later = client.get(url)
+        english = client.get(url + "?lang=en")
+    assert renders.count("certificates/detail.html") == 2  # zh once, en once
+    assert "09:00:05" in as_of(first)
+    assert "10:30:45" in as_of(later) and "09:00:05" not in later.text
+    assert "10:30:45" in as_of(english) and "Status as of" in as_of(english)
+    assert "\ue000" not in later.text
+
+
+def test_a_new_warning_changes_the_page(client, make_certificate):
+    cert = make_certificate()
+    url = PAGE.format(cert.certificate_number)
+    before = client.get(url)
+    alert = alert_service.create_alert(
+        AlertKind.COUNTERFEIT_NUMBER, cert.certificate_number.lower(),
+        description_zh="发现伪造证书", published_on=date(2026, 11, 20), actor="admin", now=NOW)
+    db.session.commit()
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and "发现伪造证书" in after.text
+    alert_service.set_alert_active(alert, False, actor="admin", now=NOW)
+    db.session.commit()
+    withdrawn = client.get(url, headers={"If-None-Match": after.headers["ETag"]})
+    assert withdrawn.status_code == 200 and "发现伪造证书" not in withdrawn.text
+
+
+def test_other_query_arguments_are_rendered_not_cached(client, make_certificate, renders):
+    cert = make_certificate()
+    url = PAGE.format(cert.certificate_number)
+    client.get(url)
+    client.get(url + "?holder_name=x")
+    client.get(url + "?holder_name=y")
+    assert renders.count("certificates/detail.html") == 3
+
+
+def test_unknown_number_is_not_cached(client):
+    first = client.get(PAGE.format("02799Q99999R0M"))
+    assert first.status_code == 404 and "ETag" not in first.headers
+    assert client.get(API.format("02799Q99999R0M")).status_code == 404
+
+
+def test_the_shared_cache_serves_another_worker(tmp_path):
+    """With REDIS_URL, a page rendered by one worker is not rendered again by another."""
+    import redis
+
+    from portal import create_app
+    from tests.conftest import TEST_DATABASE_URL, reset_database, test_config
+    from tests.factories import certificate_data
+
+    redis_url = "redis://127.0.0.1:6379/8"
+    try:
+        redis.Redis.from_url(redis_url, socket_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    config = test_config(tmp_path, REDIS_URL=redis_url, RENDER_CACHE_NAMESPACE=uuid.uuid4().hex,
+                         SQLALCHEMY_DATABASE_URI=(
+        TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'shared.sqlite3'}"))
+    workers = [create_app(config) for _ in range(3)]
+    with workers[0].app_context():
+        db.create_all()
+        reset_database()
+        cert = certificate_service.create_certificate(certificate_data(), actor="t", now=NOW)
+        db.session.commit()
+        url = PAGE.format(cert.certificate_number)
+    seen: list[tuple[str, str]] = []
+
+    def record(sender, template, context, **extra):
+        seen.append((sender.name, template.name))
+
+    for worker in workers[1:]:
+        worker.name = f"worker{workers.index(worker)}"
+        template_rendered.connect(record, worker)
+    first = workers[1].test_client().get(url)
+    second = workers[2].test_client().get(url)
+    assert second.status_code == 200 and second.headers["ETag"] == first.headers["ETag"]
+    assert ("worker1", "certificates/detail.html") in seen
+    assert ("worker2", "certificates/detail.html") not in seen  # from Redis, not rendered
+    with workers[0].app_context():
+        suspend(certificate_service.get_by_number(cert.certificate_number))
+    third = workers[2].test_client().get(url)
+    assert status_of(third) == "suspended"
