@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 from time import monotonic
 from typing import Any, Final
@@ -32,7 +32,7 @@ from cachetools import LRUCache
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from werkzeug.http import is_resource_modified
 
 from portal import clock
@@ -91,26 +91,35 @@ class Version:
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def certificate_version(raw: str) -> Version | None:
-    """Return the current version of the certificate numbered `raw`, or None when unknown."""
-    key = lookup_key(raw)
-    if key is None:
-        return None
+@cache
+def _version_statements() -> tuple[Select[Any], Select[Any]]:
+    """Build the two lookups once; each request only binds the number key."""
     changes = select(func.max(SearchChange.id)).where(
         SearchChange.number_key == Certificate.number_key).scalar_subquery()
     changed_at = select(func.max(SearchChange.changed_at)).where(
         SearchChange.number_key == Certificate.number_key).scalar_subquery()
     demo = select(Setting.value).where(Setting.key == DEMO_SETTING).scalar_subquery()
-    row = db.session.execute(
-        select(Certificate.id, Certificate.status, Certificate.expiry_date,
-               Certificate.restricted, Certificate.updated_at, changes, changed_at, demo)
-        .where(Certificate.number_key == key)).first()
+    certificate = (select(Certificate.id, Certificate.status, Certificate.expiry_date,
+                          Certificate.restricted, Certificate.updated_at, changes, changed_at,
+                          demo)
+                   .where(Certificate.number_key == bindparam("key")))
+    alerts = (select(Alert.id, Alert.value, Alert.created_at)
+              .where(Alert.active.is_(True), Alert.kind.in_(ALERT_KINDS)))
+    return certificate, alerts
+
+
+def certificate_version(raw: str) -> Version | None:
+    """Return the current version of the certificate numbered `raw`, or None when unknown."""
+    key = lookup_key(raw)
+    if key is None:
+        return None
+    certificate, alert_rows = _version_statements()
+    connection = db.session.connection()  # Core rows: no ORM objects to build
+    row = connection.execute(certificate, {"key": key}).first()
     if row is None:
         return None
+    alerts = connection.execute(alert_rows).all()
     cert_id, status, expiry, restricted, updated_at, change_id, last_change, demo_value = row
-    alerts = db.session.execute(
-        select(Alert.id, Alert.value, Alert.created_at)
-        .where(Alert.active.is_(True), Alert.kind.in_(ALERT_KINDS))).all()
     matching = sorted((a.id, a.created_at) for a in alerts if number_key(a.value) == key)
     today = clock.today()
     midnight = datetime.combine(today, time(), tzinfo=clock.CHINA)
@@ -286,7 +295,8 @@ def cached_by_version(kind: str, *, per_language: bool = True,
                 return view(number, **kwargs)
             lang = str(get_locale()) if per_language else ""
             query = urlencode(sorted(request.args.items(multi=True)))
-            etag = version.digest(kind, lang, query, current_app.extensions["render_build"])
+            etag = version.digest(kind, lang, query, request.host,
+                                  current_app.extensions["render_build"])
             if not is_resource_modified(request.environ, etag=etag,
                                         last_modified=version.last_modified):
                 response = current_app.response_class(status=304)
