@@ -63,10 +63,16 @@ class PortalDomain(Domain):
         ctx = _get_current_context()
         if ctx is None:
             return support.NullTranslations()
-        cache = self.get_translations_cache(ctx)
         locale = get_locale()
+        # A page asks for its catalog for every string: keep it on the request while the
+        # locale stays the same object (force_locale swaps it, and then we look again).
+        mine = getattr(ctx, "portal_translations", None)
+        if mine is not None and mine[0] is locale:
+            return mine[1]
+        cache = self.get_translations_cache(ctx)
         key = (str(locale), self.domain[0])
         if key in cache:
+            ctx.portal_translations = (locale, cache[key])
             return cache[key]
         names = ["zh_CN", "zh"] if locale.language == "zh" else [str(locale), locale.language]
         translations = support.Translations()
@@ -76,6 +82,7 @@ class PortalDomain(Domain):
             if hasattr(catalog, "plural"):
                 translations.plural = catalog.plural
         cache[key] = translations
+        ctx.portal_translations = (locale, translations)
         return translations
 
 
@@ -104,7 +111,8 @@ def pick_locale() -> str:
 
 def current_lang() -> str:
     """Return `zh` or `en` for the current request (for data fields in two languages)."""
-    return "en" if str(get_locale()) == "en" else "zh"
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh"
 
 
 def html_lang() -> str:
