@@ -24,6 +24,7 @@ from portal.i18n import STATUS_LABELS
 from portal.qr import bp
 from portal.qr.forms import ReceiptForm, ScanForm
 from portal.register.public import PublicCertificate, find_certificate
+from portal.render_cache import cached_by_version
 from portal.services import badges
 from portal.services import qr as qr_service
 from portal.services import receipts as receipt_service
@@ -252,6 +253,7 @@ def receipt_qr(receipt_id: str) -> Any:
 
 
 @bp.get("/certificates/<path:number>/badge.svg")
+@cached_by_version("badge", per_language=False)
 def badge(number: str) -> Any:
     """A small live status badge (`?lang=en` for English; Chinese by default)."""
     lang = "en" if (request.args.get("lang") or "").lower().startswith("en") else "zh"

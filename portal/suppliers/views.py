@@ -9,6 +9,7 @@ from portal import clock
 from portal.extensions import csrf, limiter
 from portal.i18n import STATUS_LABELS, current_lang
 from portal.register.public import PublicCertificate, find_certificate
+from portal.render_cache import cached_by_version
 from portal.services import bulk_verify, feeds
 from portal.services import watch as watch_service
 from portal.services.mail import MailError
@@ -90,6 +91,7 @@ def feed() -> Response:
 
 
 @bp.get("/certificates/<path:number>/feed.atom")
+@cached_by_version("feed")
 def certificate_feed(number: str) -> Response:
     """Changes of one certificate (only status changes for a restricted one)."""
     cert = find_certificate(number) or abort(404)

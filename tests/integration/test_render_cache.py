@@ -216,3 +216,30 @@ def test_the_shared_cache_serves_another_worker(tmp_path):
         suspend(certificate_service.get_by_number(cert.certificate_number))
     third = workers[2].test_client().get(url)
     assert status_of(third) == "suspended"
+
+
+@pytest.mark.parametrize("path", ["badge.svg", "badge.svg?lang=en", "feed.atom"])
+def test_badge_and_feed_revalidate_and_change_with_the_status(client, make_certificate, path):
+    cert = make_certificate()
+    url = f"/certificates/{cert.certificate_number}/{path}"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["Last-Modified"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    suspend(cert)
+    after = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
+    if path.startswith("badge"):
+        assert 'data-status="suspended"' in after.text
+    else:
+        assert after.text.count("<entry") == first.text.count("<entry") + 1
+
+
+def test_badge_language_comes_from_its_own_argument(client, make_certificate):
+    cert = make_certificate()
+    url = f"/certificates/{cert.certificate_number}/badge.svg"
+    zh, en = client.get(url), client.get(url + "?lang=en")
+    assert zh.headers["ETag"] != en.headers["ETag"]
+    assert 'xml:lang="zh-CN"' in zh.text and 'xml:lang="en"' in en.text
+    again = client.get(url + "?lang=en")  # from the cache
+    assert again.text == en.text
+    assert "Set-Cookie" not in en.headers and "Set-Cookie" not in again.headers  # an image
