@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint bench install translations browser-deps extract-messages readme clean
+.PHONY: run test test-fast lint bench bench-http install translations browser-deps extract-messages readme clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# issue #14's table (wrk, 100,000 certificates on PostgreSQL, beside a hello app) into README
+bench-http: install
+	$(BIN)/python -m benchmarks.bench_wrk --write
 
 readme:
 	$(PYTHON) docs/build_readme.py

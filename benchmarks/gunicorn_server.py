@@ -19,6 +19,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_up(proc: subprocess.Popen[bytes], url: str, *, seconds: float = 60.0) -> None:
+    """Wait until `url` answers; stop with the server's last words if it exits first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            if proc.poll() is not None:
+                stderr = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                raise RuntimeError(stderr) from None
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 @contextmanager
 def gunicorn(env: Mapping[str, str], *, workers: int = 4) -> Iterator[str]:
     """Run `gunicorn -c gunicorn.conf.py wsgi:app` with `env`; yield its base URL."""
@@ -31,14 +47,7 @@ def gunicorn(env: Mapping[str, str], *, workers: int = 4) -> Iterator[str]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.1)
+        wait_until_up(proc, url + "/healthz")
         yield url
     finally:
         proc.terminate()

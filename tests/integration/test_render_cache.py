@@ -5,6 +5,7 @@ until then; a status change, a warning, the language, the date (expiry) and the 
 each give a new validator, and the live "status as of" time is correct on every response.
 """
 
+import os
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -184,7 +185,7 @@ def test_the_shared_cache_serves_another_worker(tmp_path):
     from tests.conftest import TEST_DATABASE_URL, reset_database, test_config
     from tests.factories import certificate_data
 
-    redis_url = "redis://127.0.0.1:6379/8"
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     try:
         redis.Redis.from_url(redis_url, socket_timeout=0.5).ping()
     except redis.RedisError:
