@@ -7,7 +7,8 @@ limit the answer is 429: a page in the visitor's language, or the SPEC §4 JSON 
 `/api/`. Counters live in Redis when `REDIS_URL` is set, so every worker shares them.
 """
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Request, Response, current_app, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -18,6 +19,23 @@ HSTS = "max-age=31536000; includeSubDomains"
 # person reading the site stays far below this even behind an office's shared address.
 PUBLIC_LIMITS = "300 per minute;5000 per hour"
 _EXEMPT_PATHS = ("/static/", "/healthz")
+_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "camera=(self), geolocation=(), microphone=()"),
+)
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions; a request without the cookie (every anonymous reader)
+    gets an empty session without building a signer to verify nothing."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def public_rate_limit() -> str:
@@ -33,11 +51,10 @@ def exempt_from_default_limit() -> bool:
 def set_security_headers(response: Response) -> Response:
     """Add CSP (no inline scripts), nosniff, frame protection, referrer policy and HSTS."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+    present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
+    for name, value in _HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
     if current_app.config.get("PORTAL_ENV") == "production":
         # Sent on every response: behind a TLS-terminating proxy the app may see plain HTTP,
         # and browsers ignore the header on insecure responses anyway.
@@ -48,6 +65,7 @@ def set_security_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Register the headers on every response; trust `TRUSTED_PROXIES` hops of X-Forwarded-*."""
     app.after_request(set_security_headers)
+    app.session_interface = CookieSessions()
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops > 0:
         # Behind nginx, rate limits and the audit log must see the client's address, not the
