@@ -94,14 +94,17 @@ class Version:
 @cache
 def _version_statements() -> tuple[Select[Any], Select[Any]]:
     """Build the two lookups once; each request only binds the number key."""
-    changes = select(func.max(SearchChange.id)).where(
-        SearchChange.number_key == Certificate.number_key).scalar_subquery()
-    changed_at = select(func.max(SearchChange.changed_at)).where(
-        SearchChange.number_key == Certificate.number_key).scalar_subquery()
+    # Both maxima in one grouped query: PostgreSQL would answer a lone max(id) by walking the
+    # primary key backwards past every other certificate's changes (50 ms at 100,000).
+    changes = (select(SearchChange.number_key, func.max(SearchChange.id).label("change_id"),
+                      func.max(SearchChange.changed_at).label("changed_at"))
+               .where(SearchChange.number_key == bindparam("key"))
+               .group_by(SearchChange.number_key).subquery())
     demo = select(Setting.value).where(Setting.key == DEMO_SETTING).scalar_subquery()
     certificate = (select(Certificate.id, Certificate.status, Certificate.expiry_date,
-                          Certificate.restricted, Certificate.updated_at, changes, changed_at,
-                          demo)
+                          Certificate.restricted, Certificate.updated_at, changes.c.change_id,
+                          changes.c.changed_at, demo)
+                   .outerjoin(changes, changes.c.number_key == Certificate.number_key)
                    .where(Certificate.number_key == bindparam("key")))
     alerts = (select(Alert.id, Alert.value, Alert.created_at)
               .where(Alert.active.is_(True), Alert.kind.in_(ALERT_KINDS)))
