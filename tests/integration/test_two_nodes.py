@@ -114,6 +114,7 @@ def observed(url: str) -> dict[str, str]:
                                     search_page.select(".result__status .badge")) or "none"}
 
 
+@pytest.mark.timeout(900)  # two gunicorns boot and warm up: minutes on a busy machine
 def test_a_change_on_node_a_is_on_node_b_within_two_seconds(tmp_path: Path):
     database = _postgres_url()
     base = {**os.environ, "DATABASE_URL": database, "REDIS_URL": REDIS_URL,
