@@ -21,6 +21,7 @@ __all__ = [
 # Models owned by other features live in their own files, imported here so that create_all
 # and migrations see them.
 from portal.models import application as _application  # noqa: F401
+from portal.models import checked_list as _checked_list  # noqa: F401
 from portal.models import complaint as _complaint  # noqa: F401
 from portal.models import receipt as _receipt  # noqa: F401
 from portal.models import subscription as _subscription  # noqa: F401

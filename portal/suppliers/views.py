@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import clock
@@ -10,7 +10,7 @@ from portal.extensions import csrf, limiter
 from portal.i18n import STATUS_LABELS, current_lang
 from portal.register.public import PublicCertificate, find_certificate
 from portal.render_cache import cached_by_version
-from portal.services import bulk_verify, feeds
+from portal.services import bulk_verify, checked_lists, feeds
 from portal.services import watch as watch_service
 from portal.services.mail import MailError
 from portal.suppliers import bp
@@ -51,6 +51,7 @@ def verify_list() -> Any:
     form = SupplierListForm()
     rows = None
     error = None
+    download_token = None
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -60,19 +61,50 @@ def verify_list() -> Any:
         except bulk_verify.ListError as exc:
             error = _list_error_message(exc)
         if rows is not None and request.form.get("format") == "xlsx":
-            headers = [_("Line"), _("Certificate number (yours)"), _("Credit code (yours)"),
-                       _("Name (yours)"), _("Matched by"), _("Certificate number"),
-                       _("Certified organisation"), _("Scheme"), _("Status"), _("Expiry date"),
-                       _("Name check")]
-            body = bulk_verify.to_xlsx(rows, _labels(), headers)
+            body = bulk_verify.to_xlsx(rows, _labels(), _download_headers())
             stamp = clock.today().isoformat()
             return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
                                             "spreadsheetml.sheet",
                             headers={"Content-Disposition":
                                      f'attachment; filename="verification-{stamp}.xlsx"'})
+        if rows is not None:
+            # Kept for the page's download links: they serve exactly this table.
+            download_token = checked_lists.save(rows, now=clock.utcnow())
     status = 400 if (form.errors or error) and request.method == "POST" else 200
-    return render_template("suppliers/verify_list.html", form=form, rows=rows, error=error,
-                           labels=_labels()), status
+    response = make_response(render_template(
+        "suppliers/verify_list.html", form=form, rows=rows, error=error, labels=_labels(),
+        download_token=download_token, keep_minutes=int(checked_lists.KEEP.total_seconds() // 60)),
+        status)
+    if rows is not None:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _download_headers() -> list[str]:
+    return [_("Line"), _("Certificate number (yours)"), _("Credit code (yours)"),
+            _("Name (yours)"), _("Matched by"), _("Certificate number"),
+            _("Certified organisation"), _("Scheme"), _("Status"), _("Expiry date"),
+            _("Name check")]
+
+
+@bp.get("/verify-list/results/<token>.<any(csv, xlsx):fmt>")
+@limiter.limit("120 per hour")
+def verify_list_download(token: str, fmt: str) -> Any:
+    """Download the result a `/verify-list` page showed, as CSV or XLSX (no second upload)."""
+    checked = checked_lists.load(token, now=clock.utcnow())
+    if checked is None:
+        return render_template("suppliers/results_gone.html"), 404
+    rows = checked_lists.table(checked, _labels())
+    stamp = checked.checked_at.astimezone(clock.CHINA).strftime("%Y-%m-%d-%H%M")
+    if fmt == "csv":
+        body = checked_lists.to_csv(_download_headers(), rows)
+        mimetype = "text/csv; charset=utf-8"
+    else:
+        body = checked_lists.to_xlsx(_download_headers(), rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="verification-{stamp}.{fmt}"',
+        "Cache-Control": "private, no-store"})
 
 
 def _public_url(endpoint: str, **values: Any) -> str:

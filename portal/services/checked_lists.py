@@ -1,0 +1,123 @@
+"""Keep a bulk-check result for a short time so that `/verify-list` can offer its downloads.
+
+The page shows a table; its CSV and XLSX links serve that same table from a snapshot taken when
+the page was made, so a download equals what was shown even if the register changed meanwhile,
+and the supplier list is not uploaded twice. Privacy: the snapshot holds only what the page
+showed (the user's own entries and public certificate fields, never a restricted holder), sits
+behind an unguessable token whose hash alone is stored, and is deleted after `KEEP`.
+"""
+
+import csv
+import hashlib
+import io
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from openpyxl import Workbook
+from sqlalchemy import delete, select
+
+from portal.extensions import db
+from portal.models.checked_list import CheckedList
+from portal.services.bulk_verify import CheckedRow
+
+KEEP: Final = timedelta(hours=1)
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def snapshot(rows: Sequence[CheckedRow]) -> list[dict[str, Any]]:
+    """Return the result table as plain data: the entries and what each matched, as shown."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        matches = []
+        for match in row.matches:
+            cert = match.certificate  # the PublicCertificate the page showed
+            matches.append({
+                "matched_by": match.matched_by,
+                "certificate_number": cert.certificate_number,
+                "holder_name_zh": cert.holder.name_zh if cert.holder else None,
+                "scheme": cert.scheme,
+                "status": cert.status.value,
+                "expiry_date": cert.expiry_date.isoformat(),
+            })
+        out.append({"line": row.line, "number": row.number, "credit_code": row.credit_code,
+                    "name": row.name, "name_match": row.name_match, "matches": matches})
+    return out
+
+
+def save(rows: Sequence[CheckedRow], *, now: datetime) -> str:
+    """Store the result of a check for `KEEP`; return the secret token of its downloads."""
+    db.session.execute(delete(CheckedList).where(CheckedList.expires_at < now))
+    token = secrets.token_urlsafe(24)
+    db.session.add(CheckedList(token_hash=_hash(token), checked_at=now, expires_at=now + KEEP,
+                               rows=snapshot(rows)))
+    db.session.commit()
+    return token
+
+
+def load(token: str, *, now: datetime) -> CheckedList | None:
+    """Return the kept result of `token`, or None when unknown or expired."""
+    if not token or len(token) > 100:
+        return None
+    found = db.session.scalar(select(CheckedList).where(CheckedList.token_hash == _hash(token)))
+    if found is None or found.expires_at <= now:
+        return None
+    return found
+
+
+def certificate_numbers(checked: CheckedList) -> list[str]:
+    """Return every certificate number the result matched, in list order, once each."""
+    seen: dict[str, None] = {}
+    for row in checked.rows:
+        for match in row["matches"]:
+            seen.setdefault(match["certificate_number"], None)
+    return list(seen)
+
+
+def table(checked: CheckedList, labels: dict[str, str]) -> list[list[Any]]:
+    """Return the result as table rows (one per match, or per unmatched entry), no header."""
+    out: list[list[Any]] = []
+    for row in checked.rows:
+        entry = [row["line"], row["number"], row["credit_code"], row["name"]]
+        name_check = labels[row["name_match"]] if row.get("name_match") else ""
+        if not row["matches"]:
+            out.append([*entry, labels["not_found"], "", "", "", "", "", name_check])
+        for match in row["matches"]:
+            out.append([*entry, labels[match["matched_by"]], match["certificate_number"],
+                        match["holder_name_zh"] or "", match["scheme"],
+                        labels[match["status"]], match["expiry_date"], name_check])
+    return out
+
+
+def safe_cell(value: Any) -> Any:
+    """Return `value` so that a spreadsheet shows it as text, never runs it as a formula."""
+    # TODO(#13): use the register's shared formula-escaping function once it lands.
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """Write header and rows as UTF-8 CSV with a BOM (so that Excel reads Chinese)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """Write header and rows as a one-sheet XLSX workbook, every text cell plain text."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("verification")
+    sheet.append([safe_cell(h) for h in header])
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
