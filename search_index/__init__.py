@@ -15,6 +15,7 @@ from search_index.model import (
     SearchResults,
     SyncState,
 )
+from search_index.standards import Standard, normalise_standard, parse_standards, standard_terms
 from search_index.text import MAX_QUERY_CHARS, ParsedQuery, highlight_spans, parse_query
 from search_index.whoosh_backend import Batch, WhooshIndex
 
@@ -28,6 +29,7 @@ def open_index(location: str, *, procs: int = 1) -> SearchIndex:
 
 __all__ = [
     "MAX_QUERY_CHARS", "STATUSES", "Batch", "CertificateDoc", "Facets", "Filters",
-    "IndexBusyError", "IndexEntry", "ParsedQuery", "SearchIndex", "SearchResults", "SyncState",
-    "highlight_spans", "open_index", "parse_query",
+    "IndexBusyError", "IndexEntry", "ParsedQuery", "SearchIndex", "SearchResults", "Standard",
+    "SyncState", "highlight_spans", "normalise_standard", "open_index", "parse_query",
+    "parse_standards", "standard_terms",
 ]

@@ -58,10 +58,11 @@ class Filters:
     scheme: str | None = None
     status: str | None = None
     province: str | None = None
+    standard: str | None = None  # a family (`ISO 9001`) or a version (`ISO 9001:2015`)
 
     @property
     def active(self) -> bool:
-        return bool(self.scheme or self.status or self.province)
+        return bool(self.scheme or self.status or self.province or self.standard)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Facets:
     scheme: dict[str, int] = field(default_factory=dict)
     status: dict[str, int] = field(default_factory=dict)
     province: dict[str, int] = field(default_factory=dict)
+    standard: dict[str, int] = field(default_factory=dict)  # families and versions
 
 
 @dataclass(frozen=True)

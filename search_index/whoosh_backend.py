@@ -46,6 +46,8 @@ from search_index.model import (
     SyncState,
     public_status,
 )
+from search_index.standards import SEPARATOR as STANDARD_SEPARATOR
+from search_index.standards import standard_terms
 from search_index.text import (
     MAX_FUZZY_WORDS,
     ParsedQuery,
@@ -57,7 +59,9 @@ from search_index.text import (
 log = logging.getLogger(__name__)
 
 META_KEY: Final = "__meta__"
-FACET_FIELDS: Final = ("scheme", "status", "province")
+FACET_FIELDS: Final = ("scheme", "status", "province", "standard")
+# Filter columns stored one value per document; `standard` holds the joined standard terms.
+CODE_COLUMNS: Final = ("scheme", "status", "province", "standard")
 SEGMENT_CACHE_BYTES: Final = 192 << 20  # posting lists kept as per-segment bitmasks
 VIEW_CACHE_BYTES: Final = 64 << 20  # sets kept for the current generation
 SUGGEST_CAP: Final = 200_000  # a clause matching more says nothing about near matches
@@ -125,6 +129,7 @@ def _schema() -> Schema:
         scheme=COLUMN(RefBytesColumn()),
         status=COLUMN(RefBytesColumn()),
         province=COLUMN(RefBytesColumn()),
+        standard=COLUMN(RefBytesColumn()),
         expiry=COLUMN(NumericColumn("I")),
         issued=COLUMN(NumericColumn("I")),
         namelen=COLUMN(NumericColumn("I")),
@@ -150,6 +155,7 @@ def _fields(doc: CertificateDoc) -> dict[str, Any]:
         "scheme": doc.scheme.encode(),
         "status": doc.status.encode(),
         "province": doc.province.encode(),
+        "standard": STANDARD_SEPARATOR.join(standard_terms(doc.standard)).encode(),
         "expiry": _day(doc.expiry_date),
         "issued": _day(doc.issue_date),
         "namelen": min(len(analyse(doc.holder_name_zh, name=True)), 999),
@@ -170,7 +176,7 @@ class _Segment:
         self.size = size = reader.doc_count_all()
         self.full = (1 << size) - 1
         self.codes: dict[str, tuple[bytes | array[int], list[str]]] = {
-            name: _code_column(reader, name, size) for name in ("scheme", "status", "province")}
+            name: _code_column(reader, name, size) for name in CODE_COLUMNS}
         self.expiry_raw = _raw_numbers(reader, "expiry", size)  # big-endian uint32 per doc
         self.issued = _numbers(reader, "issued", size)
         self.namelen = _numbers(reader, "namelen", size)
@@ -377,7 +383,14 @@ class _View:
             per_part = [p.data.status_sets(day) if name == "status" else
                         p.data.value_sets(name) for p in self.parts]
             values = {v for sets in per_part for v in sets}
-            return {v: self.combine(sets.get(v, 0) for sets in per_part) for v in values}
+            found = {v: self.combine(sets.get(v, 0) for sets in per_part) for v in values}
+            if name == "standard":  # one set per family or version, not per combination
+                terms: dict[str, int] = {}
+                for joined, docs in found.items():
+                    for term in _standard_terms_of(joined):
+                        terms[term] = terms.get(term, 0) | docs
+                return terms
+            return found
 
         values: dict[str, int] = self.cached(("values", name, day if name == "status" else 0),
                                              make)
@@ -693,9 +706,10 @@ class WhooshIndex:
                     for name in names:
                         value = (part.data.public_status(local, day) if name == "status"
                                  else part.data.value(name, local))
-                        if value:
-                            bucket = counts[name]
-                            bucket[value] = bucket.get(value, 0) + 1
+                        bucket = counts[name]
+                        for one in (_standard_terms_of(value) if name == "standard"
+                                    else (value,) if value else ()):
+                            bucket[one] = bucket.get(one, 0) + 1
                 continue
             for name in names:
                 for value, value_docs in view.value_sets(name, day).items():
@@ -835,6 +849,10 @@ def _read_state(searcher: Any) -> SyncState:
     if not fields or not fields.get("meta"):
         return SyncState()
     return SyncState.from_json(fields["meta"])
+
+
+def _standard_terms_of(joined: str) -> list[str]:
+    return [t for t in joined.split(STANDARD_SEPARATOR) if t]
 
 
 def _code_column(reader: Any, name: str, size: int) -> tuple["bytes | array[int]", list[str]]:

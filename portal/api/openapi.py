@@ -256,7 +256,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "object", "description": "Result counts per value of each filter.",
                 "properties": {name: {"type": "object",
                                       "additionalProperties": {"type": "integer"}}
-                               for name in ("scheme", "status", "province")},
+                               for name in ("scheme", "status", "province", "standard")},
             },
             "did_you_mean": {"type": "string", "description": "A credit code with its check "
                              "digit corrected, when the query was one with a wrong check digit."},
@@ -357,6 +357,14 @@ PATHS: dict[str, Any] = {
             _query("status", "Only this status.", _ref("Status")),
             _query("province", "Only this province (as registered, e.g. 上海市).",
                    {"type": "string"}),
+            _query("standard", "Only certificates to this standard: a family (`ISO 9001`, "
+                   "`GB/T 19001`) matches every version, a version (`ISO 9001:2015`, "
+                   "`GB/T 19001-2016`) only that one. Case and `：` are forgiven. The `standard` "
+                   "facet counts families and versions among the results.",
+                   {"type": "string", "maxLength": 100},
+                   ) | {"examples": {"family": {"value": "ISO 9001"},
+                                     "version": {"value": "ISO 9001:2015"},
+                                     "national": {"value": "GB/T 19001-2016"}}},
             _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1,
                                                     "maximum": 50, "default": 1}),
             _query("per_page", "Results per page.", {"type": "integer", "minimum": 1,

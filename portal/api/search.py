@@ -49,7 +49,7 @@ def search_certificates() -> Any:
     }
     if page.facets is not None:
         body["facets"] = {"scheme": page.facets.scheme, "status": page.facets.status,
-                          "province": page.facets.province}
+                          "province": page.facets.province, "standard": page.facets.standard}
     if page.credit_code_suggestion:
         body["did_you_mean"] = page.credit_code_suggestion
     return jsonify(body)

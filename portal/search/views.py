@@ -24,7 +24,7 @@ def marked(parts: search_service.Highlight) -> Markup:
 def _page_url(page: int, **changes: Any) -> str:
     """Return this search's URL with `page` (and any filter in `changes`) replaced."""
     args = {k: v[:MAX_QUERY_CHARS] for k, v in request.args.items()
-            if k in ("q", "scheme", "status", "province", "sort", "lang") and v}
+            if k in ("q", "scheme", "status", "province", "standard", "sort", "lang") and v}
     args.update(changes)
     args["page"] = page
     return url_for("search.search", **{k: v for k, v in args.items() if v not in (None, "", 1)

@@ -38,6 +38,7 @@ from search_index import (
     SearchResults,
     SyncState,
     highlight_spans,
+    normalise_standard,
     open_index,
     parse_query,
 )
@@ -263,13 +264,15 @@ class SearchRequest:
     scheme: str | None = None
     status: str | None = None
     province: str | None = None
+    standard: str | None = None  # a family (`ISO 9001`) or a version (`ISO 9001:2015`)
     page: int = 1
     per_page: int = 20
     sort: str = "relevance"
 
     @property
     def filters(self) -> Filters:
-        return Filters(scheme=self.scheme, status=self.status, province=self.province)
+        return Filters(scheme=self.scheme, status=self.status, province=self.province,
+                       standard=self.standard)
 
 
 def _int(args: Any, name: str, default: int, low: int, high: int) -> int:
@@ -292,11 +295,18 @@ def parse_request(args: Any, *, default_per_page: int = 20) -> SearchRequest:
     province = (args.get("province") or "").strip() or None
     if province and len(province) > 50:
         raise SearchParameterError("province is too long")
+    standard = (args.get("standard") or "").strip() or None
+    if standard:
+        standard = normalise_standard(standard[:100])
+        if standard is None:
+            raise SearchParameterError("standard must name one standard family like ISO 9001 or "
+                                       "one version like ISO 9001:2015 or GB/T 19001-2016")
     sort = (args.get("sort") or "relevance").strip().lower()
     if sort not in ("relevance", "date"):
         raise SearchParameterError("sort must be relevance or date")
     return SearchRequest(q=str(args.get("q") or ""), scheme=scheme, status=status,
-                         province=province, page=_int(args, "page", 1, 1, MAX_PAGE),
+                         province=province, standard=standard,
+                         page=_int(args, "page", 1, 1, MAX_PAGE),
                          per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
                          sort=sort)
 
