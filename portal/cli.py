@@ -28,10 +28,19 @@ def init_db() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every `portal` command to the app's CLI."""
-    from portal.commands import applications, certificates, complaints, demo, search, staff, watch
+    from portal.commands import (
+        applications,
+        certificates,
+        complaints,
+        demo,
+        opendata,
+        search,
+        staff,
+        watch,
+    )
 
     app.cli.add_command(init_db)
-    for module in (applications, certificates, complaints, demo, search, staff, watch):
+    for module in (applications, certificates, complaints, demo, opendata, search, staff, watch):
         for command in module.COMMANDS:
             app.cli.add_command(command)
 

@@ -21,9 +21,9 @@ from sqlalchemy import delete, select
 from portal.extensions import db
 from portal.models.checked_list import CheckedList
 from portal.services.bulk_verify import CheckedRow
+from portal.services.cells import safe_cell
 
 KEEP: Final = timedelta(hours=1)
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _hash(token: str) -> str:
@@ -92,14 +92,6 @@ def table(checked: CheckedList, labels: dict[str, str]) -> list[list[Any]]:
                         match["holder_name_zh"] or "", match["scheme"],
                         labels[match["status"]], match["expiry_date"], name_check])
     return out
-
-
-def safe_cell(value: Any) -> Any:
-    """Return `value` so that a spreadsheet shows it as text, never runs it as a formula."""
-    # TODO(#13): use the register's shared formula-escaping function once it lands.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
