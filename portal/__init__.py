@@ -59,6 +59,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         applications,
         certificates,
         complaints,
+        opendata,
         public,
         qr,
         search,
@@ -69,7 +70,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
 
     for package in (public, certificates, qr, suppliers, search, complaints, staff, api,
-                    transparency, applications, surveys):
+                    transparency, applications, surveys, opendata):
         app.register_blueprint(package.bp)
     csrf.exempt(api.bp)  # the JSON API takes no cookies-based session; no CSRF to protect
 

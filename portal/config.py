@@ -76,6 +76,9 @@ class DefaultConfig:
     BODY_NAME_EN = "Shanghai Quality Technology Certification Center"
     BODY_EMAIL = "rzzx@sqi.org.cn"
     BODY_WEBSITE = "http://www.sqi.org.cn"
+    # The licence /register.csv and /register.json are published under (docs/readme/open-data.md).
+    OPEN_DATA_LICENCE = "CC-BY-4.0"
+    OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
     # QR signing key ids, newest first: "2,1" or "2,1:old-secret" (see docs/readme/qr.md).
     QR_SIGNING_KEYS: tuple[str, ...] = ("1",)
 

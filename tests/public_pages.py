@@ -21,7 +21,7 @@ from portal.services import receipts as receipt_service
 
 # Routes that are not HTML pages for people: data, images, feeds, redirects, health.
 NOT_PAGES = (".png", ".svg", ".atom", ".csv", ".xlsx", ".xml", ".json")
-NOT_PAGE_ENDPOINTS = {"static", "public.healthz"}
+NOT_PAGE_ENDPOINTS = {"static", "public.healthz", "opendata.register"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ def example_pages(app: Flask) -> list[Page]:
              user_text="苏州别家贸易有限公司"),
         Page("verify-credit-code-typo", f"/verify?number={wrong_check}", "public.verify", 404),
         Page("verify-nearest", f"/verify?number={mistyped}", "public.verify", 404),
+        Page("verify-list-results-gone", f"/verify-list/results/{token}.csv",
+             "suppliers.verify_list_download", 404),
         Page("watch", f"/certificates/{_number(valid)}/watch", "suppliers.watch"),
         Page("watch-confirm-invalid", f"/watch/confirm/{token}", "suppliers.watch_confirm", 404),
         Page("watch-unsubscribe-invalid", f"/watch/unsubscribe/{token}",

@@ -1,0 +1,7 @@
+"""Open data: the public register as CSV/JSON downloads (and webhooks for organisations)."""
+
+from flask import Blueprint
+
+bp = Blueprint("opendata", __name__)
+
+from portal.opendata import views  # noqa: F401
