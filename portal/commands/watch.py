@@ -3,6 +3,7 @@
 import click
 
 from portal import clock
+from portal.services import list_watch as list_watch_service
 from portal.services import watch as watch_service
 
 
@@ -11,6 +12,8 @@ def send_notifications() -> None:
     """Mail every confirmed subscriber the changes since their last message (run from cron)."""
     sent = watch_service.send_notifications(now=clock.utcnow())
     click.echo(f"{sent} notification e-mails sent")
+    digests = list_watch_service.send_digests(now=clock.utcnow(), today=clock.today())
+    click.echo(f"{digests} supplier-list digests sent")
 
 
 COMMANDS: list[click.Command] = [send_notifications]

@@ -23,6 +23,7 @@ __all__ = [
 from portal.models import application as _application  # noqa: F401
 from portal.models import checked_list as _checked_list  # noqa: F401
 from portal.models import complaint as _complaint  # noqa: F401
+from portal.models import list_watch as _list_watch  # noqa: F401
 from portal.models import receipt as _receipt  # noqa: F401
 from portal.models import subscription as _subscription  # noqa: F401
 from portal.models import survey as _survey  # noqa: F401

@@ -4,6 +4,7 @@ Without a mail server (development, the demo) every message is written as an `.e
 `OUTBOX_DIR` (default `instance/outbox/`) and logged, so nothing is silently lost.
 """
 
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -34,7 +35,10 @@ def build_message(*, to: str, subject: str, body: str,
                   headers: Mapping[str, str] | None = None) -> EmailMessage:
     """Return a plain-text UTF-8 message from MAIL_FROM to `to`."""
     sender = current_app.config["MAIL_FROM"]
-    message = EmailMessage()
+    # refold_source="none": the extra headers below are written as given. The default policy
+    # would turn a long List-Unsubscribe URL into RFC 2047 encoded words, which no mail client
+    # reads as a URL (one-click unsubscribe would silently break).
+    message = EmailMessage(policy=email.policy.default.clone(refold_source="none"))
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
@@ -42,7 +46,10 @@ def build_message(*, to: str, subject: str, body: str,
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (headers or {}).items():
-        message[name] = value
+        if value.isascii() and "\n" not in value and "\r" not in value:
+            message.set_raw(name, value)
+        else:
+            message[name] = value
     message.set_content(body, charset="utf-8")
     return message
 

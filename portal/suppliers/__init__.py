@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("suppliers", __name__)
 
-from portal.suppliers import views  # noqa: F401
+from portal.suppliers import list_views, views  # noqa: F401

@@ -15,6 +15,7 @@ from portal.services import watch as watch_service
 from portal.services.mail import MailError
 from portal.suppliers import bp
 from portal.suppliers.forms import SupplierListForm, WatchForm
+from portal.suppliers.list_views import ListWatchForm
 
 ATOM = "application/atom+xml; charset=utf-8"
 
@@ -73,7 +74,8 @@ def verify_list() -> Any:
     status = 400 if (form.errors or error) and request.method == "POST" else 200
     response = make_response(render_template(
         "suppliers/verify_list.html", form=form, rows=rows, error=error, labels=_labels(),
-        download_token=download_token, keep_minutes=int(checked_lists.KEEP.total_seconds() // 60)),
+        download_token=download_token, keep_minutes=int(checked_lists.KEEP.total_seconds() // 60),
+        list_watch_form=ListWatchForm(formdata=None)),
         status)
     if rows is not None:
         response.headers["Cache-Control"] = "private, no-store"
