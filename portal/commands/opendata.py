@@ -1,6 +1,7 @@
-"""Open-data commands: `portal export-iaf` (IAF CertSearch upload)."""
+"""Open-data commands: `portal export-iaf` (IAF CertSearch upload), `portal deliver-webhooks`."""
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ from flask.cli import with_appcontext
 from portal import clock
 from portal.commands.progress import PhaseProgress
 from portal.services import iaf_export
+from portal.services import webhooks as webhook_service
 
 SHOW_PROGRESS_FROM = 2000  # certificates; smaller registers finish before a bar would help
 
@@ -46,4 +48,25 @@ def export_iaf(file: Path) -> None:
     click.echo(f"Wrote {count} certificates to {file} in the IAF CertSearch layout.")
 
 
-COMMANDS: list[click.Command] = [export_iaf]
+
+
+@click.command("deliver-webhooks")
+@click.option("--every", type=click.IntRange(min=5), default=None, metavar="SECONDS",
+              help="Keep running, one round every SECONDS (else one round, for cron).")
+@with_appcontext
+def deliver_webhooks(every: int | None) -> None:
+    """Turn new certificate changes into webhook deliveries and send everything due.
+
+    Safe to run from cron every minute or as a loop with --every: a round that dies leaves
+    nothing half-done; deliveries are at least once, de-duplicated by event id.
+    """
+    while True:
+        summary = webhook_service.run(now=clock.utcnow(), today=clock.today())
+        click.echo(f"{summary.queued} queued, {summary.delivered} delivered, "
+                   f"{summary.failed} failed (will be retried)", err=every is not None)
+        if every is None:
+            return
+        time.sleep(every)
+
+
+COMMANDS: list[click.Command] = [export_iaf, deliver_webhooks]

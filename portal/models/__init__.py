@@ -27,3 +27,4 @@ from portal.models import list_watch as _list_watch  # noqa: F401
 from portal.models import receipt as _receipt  # noqa: F401
 from portal.models import subscription as _subscription  # noqa: F401
 from portal.models import survey as _survey  # noqa: F401
+from portal.models import webhook as _webhook  # noqa: F401

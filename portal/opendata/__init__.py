@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("opendata", __name__)
 
-from portal.opendata import views  # noqa: F401
+from portal.opendata import views, webhook_views  # noqa: F401

@@ -12,4 +12,5 @@ from portal.staff import (  # noqa: F401
     surveys_views,
     upload_views,
     views,
+    webhook_views,
 )

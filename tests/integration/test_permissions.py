@@ -96,6 +96,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "staff.user_reset_password": ADMIN,
     "staff.user_unlock": ADMIN,
     "staff.audit_log": ADMIN,
+    "staff.webhooks": ADMIN,
+    "staff.webhook": ADMIN,
     "staff.audit_log_csv": ADMIN,
     "staff.content_pages": ADMIN,
     "staff.content_reviewed": ADMIN,
