@@ -109,3 +109,27 @@ def test_upload_download_and_watch_all_rows_on_a_phone(live_server, new_page, br
         assert axe(checked) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_webhook_registration_page_on_a_phone(live_server, browser, locale):
+    context = browser.new_context(viewport=PHONE, locale=locale, bypass_csp=True)
+    try:
+        page = context.new_page()
+        assert page.goto(f"{live_server.url}/webhooks/new").status == 200
+        assert axe(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.fill("#organisation", "采购部")
+        page.fill("#email", "it@buyer.example")
+        page.fill("#url", "https://127.0.0.1/hook")  # loopback: refused with a reason
+        page.locator("form.stack-form button[type=submit]").click()
+        assert page.locator("[role=alert]").count() == 1
+        assert "127.0.0.1" in page.locator("[role=alert]").inner_text()
+        assert axe(page) == []
+        screenshot(page, f"webhook-new-refused-{locale}")
+        for path in ("/webhooks/AAAAAAAAAAAAAAAAAAAAAAAA", "/lists/AAAAAAAAAAAAAAAAAAAAAAAA",
+                     "/verify-list/results/AAAAAAAAAAAAAAAAAAAAAAAA.csv"):
+            assert page.goto(live_server.url + path).status == 404
+            assert axe(page) == []
+    finally:
+        context.close()
