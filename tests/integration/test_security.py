@@ -25,7 +25,8 @@ from tests.staff_support import PASSWORD, make_user, own_app, signed_in_client
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # POST routes that take no session cookie, so there is no CSRF to protect against: the JSON
 # API, and RFC 8058 one-click unsubscribe, which mail clients send without any form.
-CSRF_EXEMPT = {"api.verify", "suppliers.watch_unsubscribe"}
+# One-click unsubscribe (RFC 8058): mail clients POST without a session; the token is the key.
+CSRF_EXEMPT = {"api.verify", "suppliers.watch_unsubscribe", "suppliers.list_watch_unsubscribe"}
 CSRF_EXEMPT_TEMPLATES = {"watch/unsubscribe.html"}  # posts to suppliers.watch_unsubscribe
 
 
