@@ -1,4 +1,4 @@
-"""Settings: safe defaults, then instance/portal.cfg, then the environment (SPEC §8)."""
+"""Settings: safe defaults, then instance/portal.cfg, then the environment (docs/contract.md §8)."""
 
 import os
 import secrets
@@ -89,7 +89,7 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-# Settings an operator sets through the environment (SPEC §8 first); README documents each.
+# Settings an operator sets through the environment (docs/contract.md §8 first); README documents each.
 SPEC_SETTINGS: tuple[str, ...] = (
     "DATABASE_URL", "SEARCH_INDEX_DIR", "SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL",
     "SMTP_HOST", "SMTP_PORT", "MAIL_FROM", "RATELIMIT_ENABLED",

@@ -1,4 +1,4 @@
-"""Error pages in the user's language, and the JSON error shape of SPEC §4 under /api/."""
+"""Error pages in the user's language, and the JSON error shape of docs/contract.md §4 under /api/."""
 
 import re
 from typing import Any
@@ -36,7 +36,7 @@ def wants_json() -> bool:
 
 
 def api_error(status: int, message: str, code: str | None = None) -> Any:
-    """Return the SPEC §4 error body with `status`."""
+    """Return the docs/contract.md §4 error body with `status`."""
     body = {"error": {"code": code or API_CODES.get(status, "error"), "message": message}}
     return jsonify(body), status
 

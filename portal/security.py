@@ -3,7 +3,7 @@
 Rate limits: each route has a default limit per client address (`RATELIMIT_DEFAULT`,
 generous enough for people, not for scrapers), except static files and `/healthz`; some
 routes set tighter limits of their own (staff sign-in, uploads, complaint filing). Over the
-limit the answer is 429: a page in the visitor's language, or the SPEC §4 JSON error under
+limit the answer is 429: a page in the visitor's language, or the docs/contract.md §4 JSON error under
 `/api/`. Counters live in Redis when `REDIS_URL` is set, so every worker shares them.
 """
 

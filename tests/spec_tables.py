@@ -1,4 +1,4 @@
-"""SPEC §6: the report's 2022 statistics table, written out once for every test that checks it.
+"""docs/contract.md §6: the report's 2022 statistics table, written out once for every test that checks it.
 
 `portal.services.demo.TARGETS_2022` holds the same figures on purpose: the demo generator
 aims at them, and these are what the tests check it against, so a wrong figure there fails.

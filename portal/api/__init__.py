@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (SPEC §4)."""
+"""The JSON API under /api/v1 (docs/contract.md §4)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""API: one certificate by number, and the batch check of up to 1000 numbers (SPEC §4)."""
+"""API: one certificate by number, and the batch check of up to 1000 numbers (docs/contract.md §4)."""
 
 from typing import Any
 

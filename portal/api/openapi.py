@@ -1,4 +1,4 @@
-"""API: the OpenAPI 3.1 description of every /api/v1 route (SPEC §4)."""
+"""API: the OpenAPI 3.1 description of every /api/v1 route (docs/contract.md §4)."""
 
 from typing import Any
 
@@ -65,7 +65,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Certificate": {
         "type": "object",
-        "description": "Every SPEC §2 field, named as in the CSV. For a restricted certificate "
+        "description": "Every register field, named as in the CSV. For a restricted certificate "
                        "(`restricted: true`) only certificate_number, scheme, standard, status, "
                        "status_date, initial_issue_date, issue_date, expiry_date and "
                        "accreditation are given; every other field is null.",
@@ -265,7 +265,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "StatsRow": {
         "type": "object",
-        "description": "One row of the SPEC §6 table: a scheme or a category total.",
+        "description": "One row of the statistics table: a scheme or a category total.",
         "properties": {
             "scheme": {"type": "string", "description": "A scheme code, or a total such as "
                        "`management total`."},
@@ -276,7 +276,7 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": True,
     },
     "Stats": {
-        "type": "object", "description": "Certification statistics of one year (SPEC §6).",
+        "type": "object", "description": "Certification statistics of one year.",
         "properties": {"year": {"type": "integer"},
                        "rows": {"type": "array", "items": _ref("StatsRow")},
                        "applications": _ref("ApplicationStats"),
@@ -394,7 +394,7 @@ PATHS: dict[str, Any] = {
         }}},
     "/stats": {"get": {
         "operationId": "getStats", "tags": ["statistics"],
-        "summary": "Certification statistics of one year (SPEC §6).",
+        "summary": "Certification statistics of one year.",
         "parameters": [_query("year", "The year, e.g. 2022.", {"type": "integer"})],
         "responses": {
             "200": _json("The statistics table.", _ref("Stats")),

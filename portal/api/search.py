@@ -1,4 +1,4 @@
-"""API: `GET /api/v1/certificates` — search the register (SPEC §4)."""
+"""API: `GET /api/v1/certificates` — search the register (docs/contract.md §4)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""API: `GET /api/v1/stats?year=YYYY` (SPEC §6 table)."""
+"""API: `GET /api/v1/stats?year=YYYY` (docs/contract.md §6 table)."""
 
 import re
 from typing import Any

@@ -1,4 +1,4 @@
-"""Blueprint `complaints`: /complaints/new, /complaints/track and /report-fake (SPEC §5)."""
+"""Blueprint `complaints`: /complaints/new, /complaints/track and /report-fake (docs/contract.md §5)."""
 
 import re
 from typing import Any

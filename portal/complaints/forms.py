@@ -67,7 +67,7 @@ def _known_certificate(form: FlaskForm, field: StringField) -> None:
 
 
 class ComplaintForm(FlaskForm):
-    """SPEC §5: kind, about, certificate_number, name, email, phone, subject, description."""
+    """docs/contract.md §5: kind, about, certificate_number, name, email, phone, subject, description."""
 
     kind = ChoiceField(_l("What are you filing?"), list(KIND_LABELS.items()),
                        _l("Choose complaint or appeal."))

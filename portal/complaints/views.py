@@ -28,7 +28,7 @@ def _private(body: str, status: int = 200) -> Any:
 @bp.route("/complaints/new", methods=["GET", "POST"])
 @limiter.limit(FILE_LIMIT, methods=["POST"])
 def new() -> Any:
-    """The complaint and appeal form (SPEC §5); on success, the reference and tracking code."""
+    """The complaint and appeal form (docs/contract.md §5); on success, the reference and tracking code."""
     form = ComplaintForm()
     if request.method == "GET":
         form.certificate_number.data = _arg("certificate_number", 64)

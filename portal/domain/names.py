@@ -45,7 +45,7 @@ LONG_NAME: Final = 12
 
 
 class NameMatch(StrEnum):
-    """How a printed name compares with the register (SPEC §4 `name_match`)."""
+    """How a printed name compares with the register (docs/contract.md §4 `name_match`)."""
 
     MATCH = "match"
     PROBABLE = "probable"

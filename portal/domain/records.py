@@ -5,7 +5,7 @@ from datetime import date
 
 from portal.domain.status import CertificateStatus
 
-# Column names and order of CSV import/export (SPEC §2); part of the contract.
+# Column names and order of CSV import/export (docs/contract.md §2); part of the contract.
 CERTIFICATE_COLUMNS: tuple[str, ...] = (
     "certificate_number", "scheme", "standard", "holder_name_zh", "holder_name_en",
     "credit_code", "address_zh", "address_en", "province", "city", "scope_zh", "scope_en",
@@ -21,7 +21,7 @@ AUDIT_COLUMNS: tuple[str, ...] = ("certificate_number", "audit_type", "audit_dat
 
 @dataclass
 class CertificateData:
-    """Every SPEC §2 field of one certificate, already parsed and checked."""
+    """Every docs/contract.md §2 field of one certificate, already parsed and checked."""
 
     certificate_number: str
     scheme: str

@@ -1,4 +1,4 @@
-"""Certification schemes (SPEC §2); the codes are part of the contract."""
+"""Certification schemes (docs/contract.md §2); the codes are part of the contract."""
 
 from dataclasses import dataclass
 from enum import StrEnum

@@ -1,4 +1,4 @@
-"""Certificate status rules (SPEC §2): the one place that owns the transitions."""
+"""Certificate status rules (docs/contract.md §2): the one place that owns the transitions."""
 
 from collections.abc import Mapping
 from datetime import date

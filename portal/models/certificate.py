@@ -107,7 +107,7 @@ class Certificate(db.Model):
 
 
 class Site(db.Model):
-    """Another certified site of a certificate (SPEC `sites`)."""
+    """Another certified site of a certificate (docs/contract.md §2 `sites`)."""
 
     __tablename__ = "certificate_sites"
 

@@ -233,7 +233,7 @@ def _iso(value: date | None) -> str | None:
 
 
 def register_fields(cert: PublicCertificate) -> dict[str, Any]:
-    """Return the SPEC §2 fields of `cert` by CSV name; a field it does not hold is None."""
+    """Return the docs/contract.md §2 fields of `cert` by CSV name; a field it does not hold is None."""
     holder, scope = cert.holder, cert.scope
     values: dict[str, Any] = {
         "certificate_number": cert.certificate_number, "scheme": cert.scheme,
@@ -259,7 +259,7 @@ def register_fields(cert: PublicCertificate) -> dict[str, Any]:
 
 
 def certificate_json(cert: PublicCertificate) -> dict[str, Any]:
-    """Return the API record of `cert`: SPEC §2 fields by CSV name, history, audits, links.
+    """Return the API record of `cert`: docs/contract.md §2 fields by CSV name, history, audits, links.
 
     For a restricted certificate every field it does not hold is null, history reasons are
     null and audits are null (hidden, not "none").

@@ -1,4 +1,4 @@
-"""The public search page (SPEC §3 `/search`)."""
+"""The public search page (docs/contract.md §3 `/search`)."""
 
 from typing import Any
 

@@ -31,7 +31,7 @@ def get_by_number(raw: str) -> Certificate | None:
 
 
 def snapshot(cert: Certificate) -> dict[str, Any]:
-    """Return the certificate's SPEC §2 fields as JSON-ready values (for the audit log)."""
+    """Return the certificate's docs/contract.md §2 fields as JSON-ready values (for the audit log)."""
     return rows.snapshot(cert)
 
 
@@ -170,21 +170,3 @@ def update_certificate(cert: Certificate, data: CertificateData, *, actor: str, 
                      entity_id=cert.certificate_number, before=before, after=snapshot(cert),
                      now=now)
     return events
-
-
-def upsert_certificate(data: CertificateData, *, actor: str, now: datetime) -> Certificate:
-    """Create the certificate named by `data`, or bring the stored one in line with it."""
-    cert = get_by_number(data.certificate_number)
-    if cert is None:
-        return create_certificate(data, actor=actor, now=now)
-    update_certificate(cert, data, actor=actor, now=now)
-    return cert
-
-
-def status_on(cert: Certificate, day: date) -> CertificateStatus | None:
-    """Return the stored status `cert` had on `day` from its history (None before issue)."""
-    current: CertificateStatus | None = None
-    for event in cert.events:
-        if event.status is not None and event.effective_date <= day:
-            current = event.status
-    return current

@@ -1,6 +1,6 @@
 """The demo data set (`portal demo-data`): a bilingual register with a consistent history.
 
-Its 2022 statistics, computed by `portal.services.stats`, are the report's table (SPEC §6)
+Its 2022 statistics, computed by `portal.services.stats`, are the report's table (docs/contract.md §6)
 cell for cell. The set is built role by role: for every scheme, exactly as many certificates
 as the table needs are newly issued in 2022, in force on 31 December 2022 (in a surveillance
 or a recertification year), suspended, withdrawn or cancelled during 2022; every other year is
@@ -45,7 +45,7 @@ from portal.services import demo_names as names
 S = CertificateStatus
 SEED: Final = 2022
 STATS_YEAR: Final = 2022
-# SPEC §6, the report's 2022 table: valid, newly issued, surveillance audits, suspended,
+# docs/contract.md §6, the report's 2022 table: valid, newly issued, surveillance audits, suspended,
 # withdrawn, cancelled.
 TARGETS_2022: Final[dict[str, tuple[int, int, int, int, int, int]]] = {
     "QMS": (838, 63, 480, 21, 31, 166),
@@ -151,10 +151,6 @@ class _Life:
     lapsed: bool = False  # expired without renewal or cancellation
     company: _Company | None = None
     number: str = ""
-
-
-def _md(day: date, month: int, dom: int) -> date:
-    return date(day.year, month, dom)
 
 
 class _Generator:
@@ -665,7 +661,7 @@ def _numbers(lives: list[_Life]) -> None:
 
 # Examples shown on pages, in placeholders and in README (the home page, the not-found page,
 # the complaint form, docs/readme). The demo pins them onto fitting generated certificates so
-# that every example resolves; numbers and names do not enter the SPEC §6 statistics.
+# that every example resolves; numbers and names do not enter the docs/contract.md §6 statistics.
 # tests/integration/test_examples.py scans the templates, content and docs for examples.
 EXAMPLE_NUMBERS: Final = ("02722Q10234R3M", "027-26-Q-10403-R0", "SQI/FW/2025/0003")
 EXAMPLE_HOLDER: Final = ("上海华虹电子有限公司", "Shanghai Huahong Electronics Co., Ltd.")

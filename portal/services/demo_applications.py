@@ -2,7 +2,7 @@
 
 Loaded by `portal demo-data` after the register, so that the back office queue has an
 application in every stage and `/transparency` shows application and survey figures. Nothing
-here adds certificates or audits: the SPEC §6 table of the demo register stays exact.
+here adds certificates or audits: the docs/contract.md §6 table of the demo register stays exact.
 Applications go through the real service functions (reviews, answers, stage history); demo
 applications are never e-mailed. Survey rows are written in bulk (one per audit since 1 January
 of last year). Every row is marked `is_demo` and removed with the demo data set.

@@ -1,4 +1,4 @@
-"""QR codes that make a printed certificate tell the truth (SPEC §3).
+"""QR codes that make a printed certificate tell the truth (docs/contract.md §3).
 
 A certificate's QR code encodes `{PUBLIC_BASE_URL}/v/<number key>/<printed issue>/<kid>.<sig>`:
 the number (normalised, upper case), the printed issue it was made for

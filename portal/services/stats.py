@@ -1,4 +1,4 @@
-"""Transparency statistics of SPEC §6, computed live from the register for any year.
+"""Transparency statistics of docs/contract.md §6, computed live from the register for any year.
 
 `statistics(year)` is what pages and the API call: it recomputes the table whenever the
 register has changed and otherwise answers from a small per-app cache. "Changed" is read from

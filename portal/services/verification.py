@@ -330,7 +330,7 @@ class ItemResult:
     did_you_mean: str | None = None
 
     def as_json(self, today: date) -> dict[str, Any]:
-        """Return the API result object (SPEC §4)."""
+        """Return the API result object (docs/contract.md §4)."""
         item = self.item
         out: dict[str, Any] = {"certificate_number": item.certificate_number}
         if item.credit_code is not None:

@@ -91,7 +91,7 @@ class CertificateSearchForm(NoCsrfForm):
 
 
 class CertificateForm(FlaskForm):
-    """Every SPEC §2 field as text; `portal.register.validation` decides what is valid."""
+    """Every docs/contract.md §2 field as text; `portal.register.validation` decides what is valid."""
 
     certificate_number = StringField(_l("Certificate number"), validators=[Length(max=64)])
     scheme = SelectField(_l("Scheme"), choices=[(s.code, s.code) for s in SCHEMES])

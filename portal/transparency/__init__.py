@@ -1,4 +1,4 @@
-"""`/transparency`: the SPEC §6 statistics (table, chart, CSV), complaint figures, commitments."""
+"""`/transparency`: the docs/contract.md §6 statistics (table, chart, CSV), complaint figures, commitments."""
 
 from flask import Blueprint
 

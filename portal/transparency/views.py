@@ -1,4 +1,4 @@
-"""`/transparency` and `/transparency.csv`: the SPEC §6 table of a year, live from the register."""
+"""`/transparency` and `/transparency.csv`: the docs/contract.md §6 table of a year, live from the register."""
 
 import csv
 import io

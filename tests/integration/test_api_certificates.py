@@ -1,4 +1,4 @@
-"""The certificate JSON API: one record, the batch check, and the SPEC §4 error shape."""
+"""The certificate JSON API: one record, the batch check, and the docs/contract.md §4 error shape."""
 
 import json
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Rate limits of the certificate API answer 429 in the SPEC §4 error shape."""
+"""Rate limits of the certificate API answer 429 in the docs/contract.md §4 error shape."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/openapi.json describes every SPEC §4 route, and real answers match it."""
+"""GET /api/v1/openapi.json describes every docs/contract.md §4 route, and real answers match it."""
 
 import re
 

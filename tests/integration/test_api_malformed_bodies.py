@@ -1,4 +1,4 @@
-"""Every malformed body sent to the JSON API gets 400 (or 413) in the SPEC §4 error shape (#13.11)."""
+"""Every malformed body sent to the JSON API gets 400 (or 413) in the docs/contract.md §4 error shape (#13.11)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/certificates: the SPEC §4 shape, every kind of query, filters, and bad input."""
+"""GET /api/v1/certificates: the docs/contract.md §4 shape, every kind of query, filters, and bad input."""
 
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""Search stays in step with the database across real processes (SPEC §8).
+"""Search stays in step with the database across real processes (docs/contract.md §8).
 
 Real gunicorn with 4 workers on a file SQLite database: a status change committed by the CLI,
 or by another process, is searchable from every worker within 2 seconds; a writer killed in

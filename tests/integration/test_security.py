@@ -1,4 +1,4 @@
-"""Site-wide security: headers, HSTS, rate limits (429 in the SPEC §4 shape), secrets, CSRF.
+"""Site-wide security: headers, HSTS, rate limits (429 in the docs/contract.md §4 shape), secrets, CSRF.
 
 Where a check should hold for every page, the pages are read from the app's URL map (and the
 templates from templates/), so a new page is checked as soon as it exists.

@@ -1,4 +1,4 @@
-"""SPEC §6 statistics: each column's definition on small hand-made registers, and the API."""
+"""docs/contract.md §6 statistics: each column's definition on small hand-made registers, and the API."""
 
 from datetime import UTC, date, datetime
 

@@ -1,4 +1,4 @@
-"""Settings come from the environment exactly as SPEC §8 names them; README documents them."""
+"""Settings come from the environment exactly as docs/contract.md §8 names them; README documents them."""
 
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Certificate and audit import: every row checked first, then all or nothing (SPEC §2)."""
+"""Certificate and audit import: every row checked first, then all or nothing (docs/contract.md §2)."""
 
 import csv
 import io

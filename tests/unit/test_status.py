@@ -1,4 +1,4 @@
-"""The status state machine of SPEC §2."""
+"""The status state machine of docs/contract.md §2."""
 
 from datetime import date
 
