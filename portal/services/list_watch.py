@@ -148,6 +148,9 @@ def send_digests(*, now: datetime, today: date) -> int:
                    CertificateEvent.id > watch.last_event_id, CertificateEvent.id <= newest,
                    CertificateEvent.kind.in_(FEED_KINDS))
             .order_by(CertificateEvent.certificate_id, CertificateEvent.id)).all() if ids else []
+        # As on its public page: a restricted certificate shows status changes only; a rename,
+        # re-issue, scope change or renewal would describe the holder (ISO/IEC 17021-1 §8.1.2).
+        events = [e for e in events if e.status is not None or not e.certificate.restricted]
         if events:
             grouped: dict[int, list[CertificateEvent]] = {}
             for event in events:

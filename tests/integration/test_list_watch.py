@@ -162,3 +162,22 @@ def test_long_unsubscribe_url_reaches_the_mail_client_unencoded(app, smtp):
     [message] = smtp
     assert message["List-Unsubscribe"] == url
     assert subject(message) == "主题" * 30
+
+
+def test_restricted_certificate_history_stays_out_of_the_digest(client, make_certificate,
+                                                                 smtp):
+    """Only status changes of a restricted certificate reach a list digest, as on its page:
+    a re-issue (or rename, scope change, renewal) would describe the holder (#13.9)."""
+    secret = make_certificate(restricted=True)
+    check_and_watch(client, [secret])
+    client.get(path(smtp[0], "confirm"))
+    certificate_service.reissue_certificate(secret, effective=date(2026, 11, 25),
+                                            reason="换证", actor="t", now=LATER)
+    db.session.commit()
+    assert list_watch_service.send_digests(now=LATER, today=date(2026, 11, 25)) == 0
+
+    change(secret, CertificateStatus.SUSPENDED, 26)
+    assert list_watch_service.send_digests(now=LATER, today=date(2026, 11, 26)) == 1
+    digest = body(smtp[-1])
+    assert "Suspended" in digest
+    assert "re-issued" not in digest and "2026-11-25" not in digest
