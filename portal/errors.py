@@ -170,6 +170,12 @@ def release_session(error: BaseException | None = None) -> None:
         db.session.registry.clear()
 
 
+# Views that answer any address themselves, in their own format, without querying with it: a
+# scanned QR address that is malformed is "altered" (an HTML explanation), and a badge is
+# always an image, so an embedding site shows "not found" instead of a broken picture.
+ANSWER_ANY_ADDRESS = frozenset({"qr.landing", "qr.landing_malformed", "qr.badge"})
+
+
 def refuse_unusable_requests() -> Any:
     """Refuse, before any view runs, requests no page can answer sensibly.
 
@@ -179,7 +185,7 @@ def refuse_unusable_requests() -> Any:
     the form and fail on it), and so is a multipart part without a field name (WTForms
     fails on it).
     """
-    if unusable_text(request.path):
+    if unusable_text(request.path) and request.endpoint not in ANSWER_ANY_ADDRESS:
         abort(404)
     if request.method in ("POST", "PUT", "PATCH") and not wants_json():
         if request.is_json:

@@ -30,6 +30,17 @@ def test_json_sent_to_a_form_is_a_bad_request_page(client, path):
 
 
 @pytest.mark.parametrize("path", ["/certificates/a%00b", "/certificates/a%00b/feed.atom",
-                                  "/receipts/%ED%A0%80", "/v/A%00/1/X.Y"])
+                                  "/receipts/%ED%A0%80"])
 def test_an_address_with_nul_names_no_page(client, path):
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(("path", "mimetype"), [("/v/A%00/1/X.Y", "text/html"),
+                                                ("/certificates/a%00b/badge.svg",
+                                                 "image/svg+xml")])
+def test_scanned_and_embedded_addresses_with_nul_answer_in_their_own_format(client, path,
+                                                                            mimetype):
+    """A QR address with NUL is explained as altered; a badge stays an image."""
+    response = client.get(path)
+    assert response.status_code in (400, 404)
+    assert response.mimetype == mimetype
