@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Certificate, CertificateEvent
 from portal.models.list_watch import ListWatch, ListWatchItem
-from portal.register.public import verify_url
+from portal.register.public import HistoryEntry, PublicCertificate, verify_url
 from portal.services.feeds import FEED_KINDS
 from portal.services.mail import MailError
 
@@ -130,8 +130,15 @@ def unsubscribe(watch: ListWatch, *, now: datetime) -> None:
 
 @dataclass(frozen=True)
 class CertificateChanges:
-    certificate: Certificate
-    events: list[CertificateEvent]
+    certificate: PublicCertificate
+    events: list[HistoryEntry]
+
+
+def _public_changes(events: list[CertificateEvent], today: date) -> CertificateChanges:
+    """Project one certificate's new events as its public history shows them."""
+    public = PublicCertificate.of(events[0].certificate, today)
+    ids = {e.id for e in events}
+    return CertificateChanges(public, [h for h in public.history if h.event_id in ids])
 
 
 def send_digests(*, now: datetime, today: date) -> int:
@@ -156,7 +163,7 @@ def send_digests(*, now: datetime, today: date) -> int:
             for event in events:
                 grouped.setdefault(event.certificate_id, []).append(event)
             order = {item.certificate_id: item.position for item in watch.items}
-            changes = [CertificateChanges(events[0].certificate, events)
+            changes = [_public_changes(events, today)
                        for _, events in sorted(grouped.items(), key=lambda kv: order[kv[0]])]
             urls = links(_token(watch.nonce))  # the same links as in every earlier mail
             with force_locale(_locale(watch.lang)):

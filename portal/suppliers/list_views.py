@@ -12,6 +12,7 @@ from wtforms.validators import Email, InputRequired, Length
 from portal import clock
 from portal.extensions import csrf, limiter
 from portal.i18n import current_lang
+from portal.register.public import PublicCertificate
 from portal.services import checked_lists
 from portal.services import list_watch as list_watch_service
 from portal.services.mail import MailError
@@ -49,6 +50,13 @@ def list_watch_new(token: str) -> Any:
                            count=len(numbers)), status
 
 
+def _projected(watch: Any) -> dict[int, PublicCertificate]:
+    """Return what the public may see of each watched certificate, by certificate id."""
+    today = clock.today()
+    return {item.certificate_id: PublicCertificate.of(item.certificate, today)
+            for item in watch.items}
+
+
 @bp.get("/lists/<token>/confirm")
 def list_watch_confirm(token: str) -> Any:
     """Confirm a list watch from the link in its e-mail."""
@@ -56,7 +64,7 @@ def list_watch_confirm(token: str) -> Any:
     if watch is None:
         return render_template("watch/link_invalid.html"), 404
     return render_template("lists/manage.html", watch=watch, token=token, confirmed=True,
-                           today=clock.today())
+                           public=_projected(watch))
 
 
 @bp.route("/lists/<token>", methods=["GET", "POST"])
@@ -71,7 +79,7 @@ def list_watch_manage(token: str) -> Any:
         ids = [int(v) for v in request.form.getlist("certificate_id") if v.isdigit()]
         removed = list_watch_service.remove_certificates(watch, ids)
     return render_template("lists/manage.html", watch=watch, token=token, removed=removed,
-                           today=clock.today())
+                           public=_projected(watch))
 
 
 @bp.route("/lists/<token>/unsubscribe", methods=["GET", "POST"])
