@@ -1,6 +1,6 @@
 """Application and survey commands for cron and audits (issue #16)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import click
 
@@ -25,10 +25,18 @@ def overdue_applications() -> None:
 
 @click.command("purge-applications")
 def purge_applications() -> None:
-    """Remove contact details, texts and files of applications closed before the cutoff."""
-    purged = application_service.purge_expired(now=clock.utcnow(), actor=cli_actor())
+    """Remove personal data of applications closed, and survey answers given, before the cutoff.
+
+    Applications lose contact details, texts and files; survey answers and invitations lose
+    the contact name, phone and e-mail (scores and comments stay).
+    """
+    now = clock.utcnow()
+    purged = application_service.purge_expired(now=now, actor=cli_actor())
     days = application_service.retention_days()
     click.echo(f"{purged} closed applications older than {days} days purged of personal data")
+    answers = survey_service.purge_contacts(before=now - timedelta(days=days), now=now,
+                                            actor=cli_actor())
+    click.echo(f"{answers} survey answers older than {days} days purged of contact details")
 
 
 @click.command("issue-surveys")

@@ -430,17 +430,25 @@ def survey_statistics(year: int) -> SurveyStatistics:
 # --- retention ----------------------------------------------------------------------------
 
 
-def purge_contacts(*, before: datetime) -> int:
-    """Forget contact names, phones and e-mails of answers and invitations older than `before`."""
+def purge_contacts(*, before: datetime, now: datetime, actor: str) -> int:
+    """Forget contact names, phones and e-mails of answers and invitations older than `before`.
+
+    Scores and comments stay (the figures and the staff results need them). Each answer
+    purged is audited as `survey.purge`. Returns how many answers lost contact details.
+    """
     count = 0
     for response in db.session.scalars(select(SurveyResponse).where(
             SurveyResponse.submitted_at < before,
             (SurveyResponse.contact_name != "") | (SurveyResponse.contact_phone != ""))):
         response.contact_name = response.contact_phone = ""
+        audit_log.record(actor=actor, action="survey.purge", entity_type="survey_response",
+                         entity_id=str(response.id), before=None, after={"purged": True},
+                         now=now)
         count += 1
     for invitation in db.session.scalars(select(SurveyInvitation).where(
             SurveyInvitation.issued_at < before, SurveyInvitation.contact_email != "")):
         invitation.contact_email = ""
+    db.session.commit()
     return count
 
 

@@ -278,3 +278,31 @@ def test_two_answers_at_the_same_moment_store_one(app, audit):
     assert sorted(outcomes) == ["refused", "refused", "refused", "stored"]
     db.session.expire_all()
     assert len(db.session.scalars(select(SurveyResponse)).all()) == 1
+
+
+def test_purge_applications_forgets_survey_contacts_past_retention(app, audit):
+    old_audit = Audit(certificate_id=audit.certificate_id, audit_type=AuditType.SPECIAL,
+                      audit_date=audit.audit_date - timedelta(days=1300), auditors=[])
+    db.session.add(old_audit)
+    db.session.commit()
+    long_ago = clock.utcnow() - timedelta(days=1200)
+    old = survey_service.issue_invitation(old_audit, actor="test", now=long_ago,
+                                          contact_email="old@customer.example", send=False)
+    recent = invite(audit, contact_email="new@customer.example", send=False)
+    scores = {k: 4 for k in survey_service.ASPECT_LABELS}
+    for invitation, when, name in ((old, long_ago, "张三"), (recent, clock.utcnow(), "李四")):
+        survey_service.submit_response(invitation, survey_service.Answer(
+            scores=scores, comments="好", may_contact=True, contact_name=name,
+            contact_phone="13800000000"), now=when + timedelta(hours=1))
+
+    result = app.test_cli_runner().invoke(args=["purge-applications"])
+    assert result.exit_code == 0, result.output
+    assert "1 survey answers" in result.output
+    db.session.expire_all()
+    old_answer, new_answer = (db.session.scalar(select(SurveyResponse).where(
+        SurveyResponse.invitation_id == i.id)) for i in (old, recent))
+    assert (old_answer.contact_name, old_answer.contact_phone) == ("", "")
+    assert db.session.get(SurveyInvitation, old.id).contact_email == ""
+    assert old_answer.overall == 4 and old_answer.comments == "好"  # figures stay
+    assert (new_answer.contact_name, new_answer.contact_phone) == ("李四", "13800000000")
+    assert db.session.get(SurveyInvitation, recent.id).contact_email == "new@customer.example"
