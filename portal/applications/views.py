@@ -132,5 +132,5 @@ def form_expired(error: CSRFError) -> Any:
 @bp.errorhandler(429)
 def too_many_requests(error: Exception) -> Any:
     """Explain the limit on sending or tracking in the user's language, and when to retry."""
-    return _private(render_template("complaints/too_many.html", retry_at=_retry_at(),
+    return _private(render_template("applications/too_many.html", retry_at=_retry_at(),
                                     tracking=request.endpoint == "applications.track"), 429)
