@@ -147,7 +147,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array", "maxItems": 1000, "items": _ref("VerifyItem"),
                 "examples": [[{"certificate_number": "02722Q10234R3M",
                                "holder_name": "上海某某电子有限公司"},
-                              {"credit_code": "91310115MA1H00001X"}]]},
+                              {"credit_code": "91310115MA1H000011"}]]},
         },
         "oneOf": [{"required": ["certificate_numbers"]}, {"required": ["items"]}],
     },

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from portal.domain.codes import credit_code_problem
 from portal.services import certificates as certificate_service
 from portal.services import demo
+from tests.application_support import distinct_form as distinct_application
 from tests.complaint_support import distinct_form
 from tests.conftest import test_config
 from tests.staff_support import own_app
@@ -22,6 +24,9 @@ from tests.staff_support import own_app
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = re.compile(r"(?<![\w/-])(?:027-?\d{2}-?[A-Z]{1,2}-?\d{5}-?R\d+M?|SQI/[A-Z]{2,3}/\d{4}/\d{4})"
                     r"(?![\w/-])")
+# Registration authority and kind, six-digit division, organisation code and check character
+CREDIT_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
+                         r"(?![0-9A-Za-z])")
 # Shown on purpose as numbers that are NOT in the register (why, where).
 NOT_IN_REGISTER = {
     "02799Q99999R9M": "docs/readme/pages.md: the bulk check's 'found: false' example",
@@ -54,6 +59,16 @@ def shown_numbers() -> dict[str, str]:
     return found
 
 
+def shown_credit_codes() -> dict[str, str]:
+    """Return every credit-code-shaped example and the first file that shows it."""
+    catalogs = sorted((ROOT / "portal" / "translations").glob("*/*/LC_MESSAGES/messages.po"))
+    found: dict[str, str] = {}
+    for path in [*example_sources(), *catalogs]:
+        for code in CREDIT_CODE.findall(path.read_text(encoding="utf-8")):
+            found.setdefault(code, str(path.relative_to(ROOT)))
+    return found
+
+
 def search_examples() -> list[str]:
     """Return the queries README's "What matches what" table types (first column)."""
     text = (ROOT / "docs" / "readme" / "search.md").read_text(encoding="utf-8")
@@ -77,6 +92,29 @@ def test_the_scan_finds_the_examples_people_see():
     shown = shown_numbers()
     assert set(demo.EXAMPLE_NUMBERS) <= set(shown)
     assert shown["02722Q10234R3M"]  # home page, placeholders, complaint form, README
+
+
+def test_the_scan_finds_the_credit_code_examples():
+    shown = shown_credit_codes()
+    assert "templates/applications/new.html" in shown.values()  # the application form's hint
+    assert "docs/readme/verify.md" in shown.values()  # the bulk check's example
+
+
+def test_every_example_credit_code_has_its_check_digit():
+    wrong = {code: f"{where}: {credit_code_problem(code)}"
+             for code, where in shown_credit_codes().items() if credit_code_problem(code)}
+    assert wrong == {}
+
+
+@pytest.mark.parametrize(("lang", "before"), [("en", "for example "), ("zh", "例如 ")])
+def test_the_application_form_takes_its_own_example_credit_code(loaded, lang, before):
+    client = loaded.test_client()
+    hint = client.get(f"/apply?lang={lang}").get_data(as_text=True)
+    example = re.search(re.escape(before) + r"([0-9A-Z]{18})", hint).group(1)
+    response = client.post(f"/apply?lang={lang}",
+                           data=distinct_application(credit_code=example))
+    assert response.status_code == 200
+    assert 'id="reference"' in response.get_data(as_text=True)
 
 
 def test_the_typo_example_suggests_the_example_number(loaded):
