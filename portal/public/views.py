@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal import clock
+from portal import clock, errors
 from portal.extensions import db, limiter
 from portal.models import AlertKind
 from portal.public import bp
@@ -96,7 +96,10 @@ def healthz() -> Any:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify({"status": "error", "database": "unavailable"}), 503
+        response = jsonify({"status": "error", "database": "unavailable"})
+        response.status_code = 503
+        response.headers["Retry-After"] = str(errors.DATABASE_RETRY_AFTER)
+        return response
     return jsonify({"status": "ok"})
 
 

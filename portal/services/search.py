@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from flask import Flask, current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from portal.domain.codes import credit_code_problem, normalise_credit_code, suggest_credit_code
@@ -66,6 +67,7 @@ class SearchService:
     _index: SearchIndex | None = None
     _checked: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _failing_since: float | None = None  # catch-up has failed since then (monotonic s)
 
     @property
     def index(self) -> SearchIndex:
@@ -191,9 +193,33 @@ def ensure_fresh() -> None:
         # up on our next search anyway; don't make every request wait for the lock.
         svc._checked = now + BUSY_BACKOFF
         log.info("search index busy; serving the last committed generation")
-    except Exception:  # a search must still answer from the index it has
-        log.exception("could not apply search changes")
+    except Exception as exc:  # noqa: BLE001 - a search still answers from the index it has
+        _forget_transaction()
+        _catch_up_failed(svc, exc, now)
+    else:
+        if svc._failing_since is not None:
+            log.warning("search index catching up again after %.0f s",
+                        now - svc._failing_since)
+            svc._failing_since = None
+
+
+def _forget_transaction() -> None:
+    try:
         db.session.rollback()
+    except SQLAlchemyError:  # the connection died with the database: drop it, not reuse it
+        db.session.remove()
+
+
+def _catch_up_failed(svc: SearchService, exc: Exception, now: float) -> None:
+    """Log when catching up starts failing, once: not a traceback every request (#13)."""
+    if svc._failing_since is not None:
+        return
+    svc._failing_since = now
+    expected = isinstance(exc, OperationalError | InterfaceError | OSError)
+    first_line = (str(exc).splitlines() or [""])[0][:300]
+    log.warning("search index cannot catch up with the change log (%s: %s); searches use the "
+                "last committed index until it can", type(exc).__name__, first_line,
+                exc_info=None if expected else exc)
 
 
 def reindex(*, progress: Callable[[int], None] | None = None, timeout: float = 600.0) -> int:

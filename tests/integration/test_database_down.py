@@ -1,5 +1,7 @@
 """With the database down the portal answers 503, keeps a typed form, and recovers (#13.10)."""
 
+import logging
+
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import event
@@ -143,7 +145,9 @@ def test_the_portal_recovers_without_a_restart(client, make_certificate, outage)
     make_certificate(certificate_number=NUMBER)
     outage.down = True
     assert client.get(f"/certificates/{NUMBER}").status_code == 503
-    assert client.get("/healthz").status_code == 503
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert int(health.headers["Retry-After"]) > 0  # like every other 503 of the outage
     outage.down = False
     assert client.get(f"/certificates/{NUMBER}").status_code == 200
     assert client.get("/healthz").status_code == 200
@@ -162,3 +166,24 @@ def test_a_database_that_refuses_connections_gives_503_not_500(tmp_path):
     response = client.post("/complaints/new?lang=en", data=VALID_FORM)
     assert response.status_code == 503
     assert page(response).select_one("[name=name]")["value"] == VALID_FORM["name"]
+
+
+def test_search_catch_up_logs_one_warning_when_an_outage_starts_and_one_when_it_ends(
+        client, make_certificate, outage, caplog):
+    """Not a traceback every half second while the database is down (#13)."""
+    search = f"/search?q={make_certificate(certificate_number=NUMBER).holder_name_zh}"
+    assert client.get(search).status_code == 200
+    caplog.set_level(logging.INFO, logger="portal.services.search")
+    outage.down = True
+    for _ in range(5):
+        assert client.get(search).status_code == 503
+    outage.down = False
+    for _ in range(3):
+        assert client.get(search).status_code == 200
+    logged = [r for r in caplog.records if r.name == "portal.services.search"]
+    assert [r.levelno for r in logged] == [logging.WARNING, logging.WARNING], \
+        [r.getMessage() for r in logged]
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in logged)
+    assert "cannot catch up" in logged[0].getMessage()
+    assert "OperationalError" in logged[0].getMessage()  # says why, in one line
+    assert "again" in logged[1].getMessage()
