@@ -60,6 +60,11 @@ def ooxml_unescape(text: str) -> str:
     return _OOXML_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
+def csv_row(values: Iterable[Any]) -> list[Any]:
+    """Return `values` ready for `csv.writer.writerow`: text neutralised, others as they are."""
+    return [neutralise(value) if isinstance(value, str) else value for value in values]
+
+
 def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
     """Return `values` ready for `sheet.append` on a write-only `sheet`: text neutralised,
     escaped and typed as text (never a formula), other values (numbers, dates) as they are."""

@@ -20,8 +20,8 @@ from sqlalchemy import delete, select
 
 from portal.extensions import db
 from portal.models.checked_list import CheckedList
+from portal.register.cells import csv_row, xlsx_row
 from portal.services.bulk_verify import CheckedRow
-from portal.services.cells import safe_cell
 
 KEEP: Final = timedelta(hours=1)
 
@@ -98,8 +98,8 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """Write header and rows as UTF-8 CSV with a BOM (so that Excel reads Chinese)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in header])
-    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    writer.writerow(csv_row(header))
+    writer.writerows(csv_row(row) for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -107,9 +107,9 @@ def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """Write header and rows as a one-sheet XLSX workbook, every text cell plain text."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("verification")
-    sheet.append([safe_cell(h) for h in header])
+    sheet.append(xlsx_row(sheet, header))
     for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append(xlsx_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

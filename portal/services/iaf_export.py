@@ -22,7 +22,7 @@ from portal.domain.schemes import SCHEMES, Category
 from portal.domain.status import PublicStatus, public_status
 from portal.extensions import db
 from portal.models import Certificate
-from portal.services.cells import safe_cell
+from portal.register.cells import csv_row, xlsx_row
 from portal.services.exporting import certificate_records
 
 # The IAF CertSearch certification upload, one sheet. Source: IAF CertSearch field-name
@@ -185,9 +185,9 @@ def write_iaf(stream: BinaryIO, filename: str, *, today: date,
     if filename.lower().endswith(".xlsx"):
         book = Workbook(write_only=True)
         sheet = book.create_sheet("Certifications")
-        sheet.append(list(IAF_COLUMNS))
+        sheet.append(xlsx_row(sheet, IAF_COLUMNS))
         for row in iaf_rows(today, progress):
-            sheet.append([safe_cell(row[c]) for c in IAF_COLUMNS])
+            sheet.append(xlsx_row(sheet, [row[c] for c in IAF_COLUMNS]))
             count += 1
         book.save(stream)
         return count
@@ -196,7 +196,7 @@ def write_iaf(stream: BinaryIO, filename: str, *, today: date,
         writer = csv.writer(text)
         writer.writerow(IAF_COLUMNS)
         for row in iaf_rows(today, progress):
-            writer.writerow([safe_cell(row[c]) for c in IAF_COLUMNS])
+            writer.writerow(csv_row(row[c] for c in IAF_COLUMNS))
             count += 1
         text.flush()
     finally:

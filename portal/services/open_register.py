@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from portal.domain.status import public_status
 from portal.extensions import db
 from portal.models import Certificate, SearchChange
+from portal.register.cells import neutralise
 from portal.register.public import RESTRICTED_PUBLIC_FIELDS
-from portal.services.cells import safe_cell
 from portal.services.exporting import certificate_records
 
 SCHEMA_VERSION: Final = "1"
@@ -85,8 +85,8 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return safe_cell(";".join(value))
-    return safe_cell(value)
+        return neutralise(";".join(value))
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def csv_chunks(today: date) -> Iterator[bytes]:

@@ -128,3 +128,42 @@ def test_verify_list_download_holds_no_live_formula(client, make_certificate):
     _assert_no_formula(response.data, "list.xlsx")
     values = [c.value for c in _xlsx_cells(response.data)]
     assert "'" + EVIL in values and "'-1+2" in values
+
+
+# Names an open-data export must write by the register's cell rules (`portal.register.cells`)
+# for the import reader to give them back exactly: a quote before a formula character, an
+# OOXML escape, a formula, and an ordinary quote.
+OPEN_DATA_NAMES = ("'=1+2 有限公司", "a_x000D_b 有限公司", "=SUM(1) 有限公司", "'t Hooft 有限公司")
+
+
+def _open_data_exports(client) -> dict[str, tuple[bytes, str]]:
+    from portal.services import iaf_export
+    from tests.integration.test_verify_list_downloads import check, download_links
+
+    numbers = [c.certificate_number for c in db.session.scalars(db.select(Certificate))]
+    links = download_links(check(client, ("certificate_number\n" + "\n".join(numbers))
+                                 .encode()))
+    exports = {"register.csv": (client.get("/register.csv").data, "register.csv"),
+               "verify-list.csv": (client.get(links["csv"]).data, "list.csv"),
+               "verify-list.xlsx": (client.get(links["xlsx"]).data, "list.xlsx")}
+    for name in ("iaf.csv", "iaf.xlsx"):
+        out = io.BytesIO()
+        iaf_export.write_iaf(out, name, today=date(2026, 12, 3))
+        exports[name] = (out.getvalue(), name)
+    return exports
+
+
+@pytest.mark.parametrize("export", ["register.csv", "iaf.csv", "iaf.xlsx", "verify-list.csv",
+                                    "verify-list.xlsx"])
+def test_open_data_exports_write_cells_by_the_register_rules(client, make_certificate, export):
+    from portal.register.tables import read_table
+
+    for n, name in enumerate(OPEN_DATA_NAMES):
+        make_certificate(certificate_number=f"02726Q{30000 + n}R1M", holder_name_zh=name)
+    content, filename = _open_data_exports(client)[export]
+    _assert_no_formula(content, filename)
+    table = read_table(io.BytesIO(content), filename)
+    cells = {cell for _, row in table.rows for cell in row}
+    assert [name for name in OPEN_DATA_NAMES if name not in cells] == []
+    if filename.endswith(".xlsx"):  # every text cell an explicit text cell
+        assert {c.data_type for c in _xlsx_cells(content) if isinstance(c.value, str)} == {"s"}
