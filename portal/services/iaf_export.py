@@ -30,6 +30,14 @@ from portal.services.exporting import certificate_records
 # (support.iafcertsearch.org, template version 1.1, read 2026-12). IAF rejects a file whose field
 # names or order differ from the template: compare this list with the template downloaded from
 # the IAF CertSearch dashboard before the first upload, and change it here only.
+# Checked again 2026-12 against the public glossary pages (the template file itself is only
+# downloadable from the dashboard): the first ten names, in this order, are those of
+# support.iafcertsearch.org/docs/field-name-glossary/certification-template-for-certification-body;
+# every other name here is an "Input Field: Excel" name of the version 1.1 glossary pages
+# (.../certification-fields-glossary/version-1.1/...). Not verified: the order after
+# "Certified Entity Name", and the optional "Certified Entity Zipcode/Postcode" and "Certified
+# Entity Trading Name" the glossary also lists (not written). Templates 2.0 and 2.1 split the
+# upload into several sheet tabs (Certified Entity, Certification, Certification Sector).
 IAF_COLUMNS: Final[tuple[str, ...]] = (
     "Certification Identity Number",
     "Certificate Number",
