@@ -59,6 +59,22 @@ def test_pages_link_to_each_other(client, make_certificate):
     assert second.select_one(".result-list")["start"] == "21"
 
 
+@pytest.mark.parametrize(("lang", "labels"), [
+    ("en", ("Result pages", "Previous page", "Page 2 of 3", "Next page")),
+    ("zh", ("结果分页", "上一页", "第 2 页，共 3 页", "下一页"))])
+def test_the_search_pager_is_the_shared_one_in_both_languages(client, make_certificate, lang,
+                                                               labels):
+    for _ in range(45):
+        make_certificate(holder_name_zh="宁波分页测试有限公司")
+    pager = soup(client, q="分页测试", page="2", scheme="QMS", lang=lang).select_one("nav.pager")
+    prev, nxt = pager.select_one("a[rel=prev]"), pager.select_one("a[rel=next]")
+    assert (pager["aria-label"], prev.text, pager.select_one("[aria-current=page]").text,
+            nxt.text) == labels
+    # plain links (no JavaScript) that keep the query and the filters
+    assert "page=" not in prev["href"] and "page=3" in nxt["href"]  # page 1 needs no number
+    assert all("scheme=QMS" in a["href"] and "q=" in a["href"] for a in (prev, nxt))
+
+
 def test_no_results_page_offers_near_matches_and_how_to_report_a_fake(client, make_certificate):
     make_certificate(holder_name_zh="上海华虹电子有限公司")
     page = soup(client, q="华虹 量子计算")
