@@ -20,8 +20,8 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from functools import cache, wraps
+from datetime import UTC, date, datetime, time
+from functools import cache, lru_cache, wraps
 from pathlib import Path
 from time import monotonic
 from typing import Any, Final
@@ -32,19 +32,31 @@ from cachetools import LRUCache
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import (
+    Engine,
+    Select,
+    String,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.exc import DBAPIError
 from werkzeug.http import is_resource_modified
 
 from portal import clock
-from portal.domain.codes import number_key
 from portal.extensions import db
 from portal.models import Alert, AlertKind, Certificate, SearchChange, Setting
 from portal.models.setting import DEMO_SETTING
 from portal.register.public import lookup_key
+from portal.services.search import index_version
 
 log = logging.getLogger(__name__)
 
 LOCAL_BYTES: Final = 32 * 1024 * 1024  # rendered bodies kept per worker
+SEARCH_LOCAL_BYTES: Final = 16 * 1024 * 1024  # search answers kept per worker
 SHARED_TTL: Final = 7 * 24 * 3600  # seconds a body stays in Redis (keys change with the data)
 REDIS_TIMEOUT: Final = 0.25  # seconds; a slow or absent Redis only costs a render
 REDIS_RETRY_AFTER: Final = 30.0  # seconds without Redis after it failed
@@ -91,24 +103,76 @@ class Version:
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+def _warnings_naming(key: Any) -> Any:
+    """Active public warnings naming the number key `key` (an indexed lookup)."""
+    return (Alert.number_key == key, Alert.active.is_(True), Alert.kind.in_(ALERT_KINDS))
+
+
 @cache
-def _version_statements() -> tuple[Select[Any], Select[Any]]:
-    """Build the two lookups once; each request only binds the number key."""
+def _version_statement() -> Select[Any]:
+    """Build the version lookup once; each request binds only the number key.
+
+    One statement, so a request served from the cache costs one round trip to the database:
+    the row, the newest change-log entry, the warnings naming the number and the demo marker.
+    """
+    key = bindparam("key")
     # Both maxima in one grouped query: PostgreSQL would answer a lone max(id) by walking the
     # primary key backwards past every other certificate's changes (50 ms at 100,000).
     changes = (select(SearchChange.number_key, func.max(SearchChange.id).label("change_id"),
                       func.max(SearchChange.changed_at).label("changed_at"))
-               .where(SearchChange.number_key == bindparam("key"))
+               .where(SearchChange.number_key == key)
                .group_by(SearchChange.number_key).subquery())
     demo = select(Setting.value).where(Setting.key == DEMO_SETTING).scalar_subquery()
-    certificate = (select(Certificate.id, Certificate.status, Certificate.expiry_date,
-                          Certificate.restricted, Certificate.updated_at, changes.c.change_id,
-                          changes.c.changed_at, demo)
-                   .outerjoin(changes, changes.c.number_key == Certificate.number_key)
-                   .where(Certificate.number_key == bindparam("key")))
-    alerts = (select(Alert.id, Alert.value, Alert.created_at)
-              .where(Alert.active.is_(True), Alert.kind.in_(ALERT_KINDS)))
-    return certificate, alerts
+    alert_ids = (select(func.aggregate_strings(cast(Alert.id, String), ","))
+                 .where(*_warnings_naming(key)).scalar_subquery())
+    alert_at = select(func.max(Alert.created_at)).where(*_warnings_naming(key)).scalar_subquery()
+    return (select(Certificate.id, Certificate.status, Certificate.expiry_date,
+                   Certificate.restricted, Certificate.updated_at, changes.c.change_id,
+                   changes.c.changed_at, demo, alert_ids, alert_at)
+            .outerjoin(changes, changes.c.number_key == Certificate.number_key)
+            .where(Certificate.number_key == key))
+
+
+def _version_engine() -> Engine | None:
+    """Return this process's engine for version reads on PostgreSQL, or None on SQLite.
+
+    A read from the cache must not pay for the session's ping, `BEGIN` and `ROLLBACK` (four
+    round trips besides the query, each a wait for the database process): version reads run
+    on their own autocommit connections without a ping, and a connection the server closed
+    is replaced and the read tried once more. SQLite has no round trips to save, and its
+    in-memory databases live in the session's connection.
+    """
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return None
+    readers: dict[Engine, Engine] = current_app.extensions.setdefault("render_versions", {})
+    reader = readers.get(engine)
+    if reader is None:
+        reader = readers[engine] = create_engine(
+            engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_size=4,
+            max_overflow=16, pool_reset_on_return=None)
+
+        def dispose_reader(_engine: Engine) -> None:  # the app's engine goes: so does this one
+            readers.pop(engine, None)
+            reader.dispose()
+
+        event.listen(engine, "engine_disposed", dispose_reader)
+    return reader
+
+
+def _read_row(statement: Select[Any], params: dict[str, Any]) -> Any:
+    """Run a version read in one round trip; return its first row."""
+    engine = _version_engine()
+    if engine is None:
+        return db.session.connection().execute(statement, params).first()
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as connection:
+                return connection.execute(statement, params).first()
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    return None  # pragma: no cover - the loop returns or raises
 
 
 def certificate_version(raw: str) -> Version | None:
@@ -116,23 +180,21 @@ def certificate_version(raw: str) -> Version | None:
     key = lookup_key(raw)
     if key is None:
         return None
-    certificate, alert_rows = _version_statements()
-    connection = db.session.connection()  # Core rows: no ORM objects to build
-    row = connection.execute(certificate, {"key": key}).first()
+    row = _read_row(_version_statement(), {"key": key})
     if row is None:
         return None
-    alerts = connection.execute(alert_rows).all()
-    cert_id, status, expiry, restricted, updated_at, change_id, last_change, demo_value = row
-    matching = sorted((a.id, a.created_at) for a in alerts if number_key(a.value) == key)
+    (cert_id, status, expiry, restricted, updated_at, change_id, last_change, demo_value,
+     alert_ids, alert_at) = row
     today = clock.today()
     midnight = datetime.combine(today, time(), tzinfo=clock.CHINA)
-    stamps = [updated_at, midnight, *(at for _, at in matching)]
-    if last_change is not None:
-        stamps.append(last_change)
+    stamps = [updated_at, midnight]
+    for stamp in (last_change, alert_at):
+        if stamp is not None:
+            stamps.append(stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC))
+    ids = tuple(sorted(int(i) for i in alert_ids.split(","))) if alert_ids else ()
     return Version(number_key=key, row=f"{cert_id}:{status}:{expiry}:{restricted}",
-                   updated_at=updated_at, change_id=change_id or 0,
-                   alert_ids=tuple(i for i, _ in matching), demo=demo_value == "1",
-                   today=today, last_modified=max(stamps))
+                   updated_at=updated_at, change_id=change_id or 0, alert_ids=ids,
+                   demo=demo_value == "1", today=today, last_modified=max(stamps))
 
 
 # -- storage -----------------------------------------------------------------------------
@@ -238,6 +300,9 @@ def init_app(app: Flask) -> None:
                                                                       LOCAL_BYTES)),
         namespace=f"portal:render:{app.config.get('RENDER_CACHE_NAMESPACE', '')}{build}:")
     app.extensions["render_build"] = build
+    app.extensions["search_cache"] = RenderCache(
+        None, local_bytes=int(app.config.get("SEARCH_CACHE_BYTES", SEARCH_LOCAL_BYTES)),
+        namespace="")
 
 
 def render_cache() -> RenderCache:
@@ -258,24 +323,68 @@ def _pending_flashes() -> bool:
     return cookie in request.cookies and "_flashes" in session
 
 
+@lru_cache(maxsize=64)
+def _formatted_now(second: datetime, style: str, locale: str) -> str:
+    """The time shown on a page changes once a second: format it once per second, style and
+    language, not once per response."""
+    return format_datetime(second, style)
+
+
 def _fill(entry: Entry) -> str:
     body = entry.body
     if "\ue000" not in body:
         return body
-    now = clock.utcnow()
-    body = _NOW_PATTERN.sub(lambda m: format_datetime(now, m.group(1)), body)
+    second = clock.utcnow().replace(microsecond=0)
+    locale = str(get_locale())
+    body = _NOW_PATTERN.sub(lambda m: _formatted_now(second, m.group(1), locale), body)
     if _CSRF in body:
         body = body.replace(_CSRF, generate_csrf())
     return body
 
 
-def _finish(response: Response, version: Version, etag: str, *, vary_language: bool) -> Response:
+def _finish(response: Response, etag: str, last_modified: datetime | None, *,
+            vary_language: bool) -> Response:
     response.set_etag(etag)
-    response.last_modified = version.last_modified
+    if last_modified is not None:
+        response.last_modified = last_modified
     response.headers["Cache-Control"] = response.headers.get("Cache-Control") or "no-cache"
     if vary_language:
         response.vary.update(("Accept-Language", "Cookie"))
     return response
+
+
+def _serve(render: Callable[[], Any], etag: str, last_modified: datetime | None, *,
+           per_language: bool, cache: RenderCache) -> Any:
+    """Answer 304 when the client holds `etag`, else the cached body, else render and keep."""
+    if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+        response = current_app.response_class(status=304)
+        return _finish(response, etag, last_modified, vary_language=per_language)
+    entry = cache.get(etag)
+    if entry is None:
+        g.render_for_cache = True
+        try:
+            response = current_app.make_response(render())
+        finally:
+            g.render_for_cache = False
+        if response.status_code != 200 or response.direct_passthrough:
+            return response
+        body = response.get_data(as_text=True)
+        token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        if token:
+            body = body.replace(token, _CSRF)
+        entry = Entry(status=200, body=body, headers=[
+            (k, v) for k, v in response.headers.items() if k.lower() not in _SKIPPED_HEADERS])
+        if token or not session.modified:
+            cache.put(etag, entry)
+    response = current_app.response_class(_fill(entry), status=entry.status)
+    response.headers.clear()
+    for name, value in entry.headers:
+        response.headers.add(name, value)
+    return _finish(response, etag, last_modified, vary_language=per_language)
+
+
+def _cacheable() -> bool:
+    return request.method in ("GET", "HEAD") and not _pending_flashes()
 
 
 def cached_by_version(kind: str, *, per_language: bool = True,
@@ -290,8 +399,7 @@ def cached_by_version(kind: str, *, per_language: bool = True,
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(number: str, **kwargs: Any) -> Any:
-            if (request.method not in ("GET", "HEAD") or not set(request.args) <= args
-                    or _pending_flashes()):
+            if not _cacheable() or not set(request.args) <= args:
                 return view(number, **kwargs)
             version = certificate_version(number)
             if version is None:
@@ -300,34 +408,65 @@ def cached_by_version(kind: str, *, per_language: bool = True,
             query = urlencode(sorted(request.args.items(multi=True)))
             etag = version.digest(kind, lang, query, request.host,
                                   current_app.extensions["render_build"])
-            if not is_resource_modified(request.environ, etag=etag,
-                                        last_modified=version.last_modified):
-                response = current_app.response_class(status=304)
-                return _finish(response, version, etag, vary_language=per_language)
-            cache = render_cache()
-            entry = cache.get(etag)
-            if entry is None:
-                g.render_for_cache = True
-                try:
-                    response = current_app.make_response(view(number, **kwargs))
-                finally:
-                    g.render_for_cache = False
-                if response.status_code != 200 or response.direct_passthrough:
-                    return response
-                body = response.get_data(as_text=True)
-                token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-                if token:
-                    body = body.replace(token, _CSRF)
-                entry = Entry(status=200, body=body, headers=[
-                    (k, v) for k, v in response.headers.items()
-                    if k.lower() not in _SKIPPED_HEADERS])
-                if token or not session.modified:
-                    cache.put(etag, entry)
-            response = current_app.response_class(_fill(entry), status=entry.status)
-            response.headers.clear()
-            for name, value in entry.headers:
-                response.headers.add(name, value)
-            return _finish(response, version, etag, vary_language=per_language)
+            return _serve(lambda: view(number, **kwargs), etag, version.last_modified,
+                          per_language=per_language, cache=render_cache())
+
+        return wrapper
+
+    return decorate
+
+
+# -- search answers ----------------------------------------------------------------------
+
+
+@cache
+def _register_statement() -> Select[Any]:
+    """The newest change-log id and the demo marker, in one statement."""
+    newest = select(func.max(SearchChange.id)).scalar_subquery()
+    demo = select(Setting.value).where(Setting.key == DEMO_SETTING).scalar_subquery()
+    return select(newest, demo)
+
+
+def register_version() -> tuple[int, bool]:
+    """Return the register's newest change-log id and whether demo data is loaded."""
+    row = _read_row(_register_statement(), {})
+    return (row[0] or 0, row[1] == "1") if row is not None else (0, False)
+
+
+def search_cache() -> RenderCache:
+    """Return this worker's cache of search answers (per worker only: queries are unbounded,
+    and a shared store would keep every query anyone typed for as long as it lives)."""
+    return current_app.extensions["search_cache"]
+
+
+def cached_by_generation(kind: str, *, per_language: bool = True) -> Callable[..., Any]:
+    """Serve a search view from this worker's cache while nothing it depends on changed.
+
+    A search answer depends on the search index this process reads (its generation and how
+    far it has applied the change log, read after the usual catch-up), the database rows of
+    the hits (every write adds a change-log row: the newest id), the demo marker, the date,
+    the language, the whole query string and the deployed code. All of it is in the key, so
+    a status change shows on the next search of every worker, as without the cache.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(**kwargs: Any) -> Any:
+            if not _cacheable():
+                return view(**kwargs)
+            try:
+                generation = index_version()
+            except Exception:  # the view explains an unusable index; only the cache is skipped
+                log.warning("search cache skipped: the index could not be read", exc_info=True)
+                return view(**kwargs)
+            newest, demo = register_version()
+            lang = str(get_locale()) if per_language else ""
+            query = urlencode(sorted(request.args.items(multi=True)))
+            text = "|".join([kind, generation, str(newest), str(demo), clock.today().isoformat(),
+                             lang, query, request.host, current_app.extensions["render_build"]])
+            etag = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+            return _serve(lambda: view(**kwargs), etag, None, per_language=per_language,
+                          cache=search_cache())
 
         return wrapper
 

@@ -6,6 +6,7 @@ each give a new validator, and the live "status as of" time is correct on every 
 """
 
 import os
+import time
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -244,3 +245,88 @@ def test_badge_language_comes_from_its_own_argument(client, make_certificate):
     again = client.get(url + "?lang=en")  # from the cache
     assert again.text == en.text
     assert "Set-Cookie" not in en.headers and "Set-Cookie" not in again.headers  # an image
+
+
+@pytest.fixture
+def statements():
+    """Count the statements every engine sends (the version reads have an engine of their own
+    on PostgreSQL)."""
+    from sqlalchemy import Engine, event
+
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(Engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("template", [PAGE, API])
+def test_a_repeat_view_costs_one_statement(client, make_certificate, statements, template):
+    cert = make_certificate()
+    url = template.format(cert.certificate_number)
+    client.get(url)
+    statements.clear()
+    again = client.get(url)
+    assert again.status_code == 200
+    assert len(statements) == 1, statements  # the version read: row, changes, warnings, demo
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL only: SQLite has no server to drop a connection")
+def test_version_reads_survive_a_connection_the_server_closed(app, client, make_certificate):
+    from sqlalchemy import text
+
+    cert = make_certificate()
+    url = PAGE.format(cert.certificate_number)
+    assert client.get(url).status_code == 200
+    reader = app.extensions["render_versions"][db.engine]
+    with reader.connect() as connection:  # the pooled connection the next request reuses
+        pid = connection.scalar(text("SELECT pg_backend_pid()"))
+    with db.engine.connect() as admin:
+        assert admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    time.sleep(0.2)
+    again = client.get(url)
+    assert again.status_code == 200 and status_of(again) == "valid"
+
+
+SEARCH = "/search?q={}"
+API_SEARCH = "/api/v1/certificates?q={}"
+
+
+def _search_status(response) -> str:
+    if response.is_json:
+        return response.get_json()["results"][0]["status"]
+    badge = BeautifulSoup(response.text, "html.parser").select_one(".result .badge")["class"]
+    return next(c.removeprefix("badge--") for c in badge if c != "badge")
+
+
+@pytest.mark.parametrize("template", [SEARCH, API_SEARCH])
+def test_search_answers_come_from_the_cache_until_the_register_changes(
+        client, make_certificate, renders, statements, template):
+    cert = make_certificate()
+    url = template.format(cert.holder_name_zh)
+    first = client.get(url)
+    assert first.status_code == 200 and _search_status(first) == "valid"
+    searched = len(statements)
+    again = client.get(url)
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert renders.count("search/results.html") == (1 if template == SEARCH else 0)
+    assert len(statements) - searched < searched  # no search, no loading of the hits
+
+    suspend(cert)
+    after = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and _search_status(after) == "suspended"
+
+
+def test_search_answers_differ_by_language_and_query(client, make_certificate):
+    cert = make_certificate()
+    zh = client.get(SEARCH.format(cert.holder_name_zh))
+    en = client.get(SEARCH.format(cert.holder_name_zh) + "&lang=en")
+    other = client.get(SEARCH.format("没有这个名字"))
+    assert len({zh.headers["ETag"], en.headers["ETag"], other.headers["ETag"]}) == 3
+    assert BeautifulSoup(en.text, "html.parser").html["lang"] == "en"
+    assert cert.certificate_number in zh.text and cert.certificate_number not in other.text
