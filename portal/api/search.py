@@ -8,6 +8,7 @@ from portal import clock
 from portal.api import bp
 from portal.errors import api_error
 from portal.register.public import PublicCertificate
+from portal.render_cache import cached_by_generation
 from portal.services import search as search_service
 
 
@@ -33,6 +34,7 @@ def _result(cert: PublicCertificate, status: str, exact: bool) -> dict[str, Any]
 
 
 @bp.get("/certificates")
+@cached_by_generation("api-search", per_language=False)
 def search_certificates() -> Any:
     """Search certificates: `{total, page, per_page, results}`; details from the database."""
     try:

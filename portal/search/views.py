@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 from portal import clock
 from portal.domain.codes import is_well_formed_number
 from portal.i18n import current_lang
+from portal.render_cache import cached_by_generation
 from portal.search import bp
 from portal.services import search as search_service
 from search_index import MAX_QUERY_CHARS, STATUSES
@@ -32,6 +33,7 @@ def _page_url(page: int, **changes: Any) -> str:
 
 
 @bp.get("/search")
+@cached_by_generation("search-page")
 def search() -> Any:
     """Full-text search with filters, facet counts, highlighted matches and pagination."""
     problem = None

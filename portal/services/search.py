@@ -474,3 +474,13 @@ def _looks_like_credit_code(text: str) -> bool:
     code = normalise_credit_code(text[:40])
     return 17 <= len(code) <= 19 and code.isalnum() and code.isascii() and code[2:8].isdigit()
 
+
+
+def index_version() -> str:
+    """Return what a search answer depends on in this process's index, after the usual
+    (throttled) catch-up: the generation it reads and how far it applied the change log."""
+    ensure_fresh()
+    index = service().index
+    state = index.state()
+    gaps = ",".join(map(str, sorted(state.gaps)))
+    return f"{index.generation()}:{state.last_id}:{gaps}"

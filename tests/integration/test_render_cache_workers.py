@@ -1,6 +1,7 @@
 """The render cache never serves a stale status across real worker processes (issue #14).
 
-Real gunicorn with 4 workers, each with its own cache of the certificate page and API record.
+Real gunicorn with 4 workers, each with its own cache of the certificate page, API record and
+search answers (HTML and API).
 Once every worker holds the page, a status change committed by another process is what the
 very next request shows, whichever worker answers it.
 """
@@ -61,8 +62,16 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, str]]]:
 
 
 def _status(path: str, body: bytes) -> str:
+    if path.startswith("/api/v1/certificates?"):
+        results = json.loads(body)["results"]
+        return results[0]["status"] if results else "not found yet"
     if path.startswith("/api/"):
         return json.loads(body)["status"]
+    if path.startswith("/search"):
+        badge = BeautifulSoup(body, "html.parser").select_one(".result .badge")
+        if badge is None:
+            return "not found yet"
+        return next(c.removeprefix("badge--") for c in badge["class"] if c != "badge")
     return BeautifulSoup(body, "html.parser").select_one("article")["data-status"]
 
 
@@ -87,15 +96,19 @@ def statuses_by_worker(url: str, log: Path, path: str, probes: int = 40) -> dict
     return seen
 
 
-@pytest.mark.parametrize("path", [f"/certificates/{NUMBER}", f"/api/v1/certificates/{NUMBER}"])
+@pytest.mark.parametrize("path", [f"/certificates/{NUMBER}", f"/api/v1/certificates/{NUMBER}",
+                                  "/search?q=%E5%90%8C%E6%AD%A5%E6%B5%8B%E8%AF%95%E7%94%B5%E5%AD%90",
+                                  f"/api/v1/certificates?q={NUMBER}"])
 def test_a_change_is_seen_by_the_next_request_on_every_worker(served, path):
     url, log, env = served
     cached: set[str] = set()
     deadline = time.monotonic() + 60
     while len(cached) < WORKERS:  # until every worker has rendered (and cached) the page
         seen = statuses_by_worker(url, log, path)
-        assert all(s == {"valid"} for s in seen.values()), seen
-        cached |= set(seen)
+        # A worker's first searches may run before its index caught up with the seed
+        # (another worker holds the index lock): "within 2 s", as test_search_sync shows.
+        assert all(s <= {"valid", "not found yet"} for s in seen.values()), seen
+        cached |= {pid for pid, answers in seen.items() if answers == {"valid"}}
         assert time.monotonic() < deadline, f"only workers {cached} answered"
 
     python(env, f"""
