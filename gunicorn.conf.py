@@ -10,8 +10,11 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
+# A worker is replaced after this many requests (a guard against slow leaks). Its caches
+# (rendered pages up to 32 MiB, search answers up to 16 MiB) are bounded anyway; at 5,000 a
+# busy worker was replaced every few seconds under load and re-rendered everything.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
