@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -25,6 +25,10 @@ class ListWatch(db.Model):
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # The newest certificate history entry (any certificate) already covered by a digest.
     last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    # Ids below last_event_id not committed yet when read: {id: epoch seconds first missed}
+    # (services/event_cursor.py).
+    event_gaps: Mapped[dict[str, float]] = mapped_column(JSON, default=dict,
+                                                          server_default=text("'{}'"))
 
     items: Mapped[list["ListWatchItem"]] = relationship(
         back_populates="watch", cascade="all, delete-orphan", order_by="ListWatchItem.position")

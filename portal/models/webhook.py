@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -36,6 +36,10 @@ class Webhook(db.Model):
     # The newest certificate history entry already turned into deliveries (the change-log
     # cursor, moved in the same transaction as the deliveries it produced).
     last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    # Ids below last_event_id not committed yet when read: {id: epoch seconds first missed}
+    # (services/event_cursor.py).
+    event_gaps: Mapped[dict[str, float]] = mapped_column(JSON, default=dict,
+                                                          server_default=text("'{}'"))
 
     deliveries: Mapped[list["WebhookDelivery"]] = relationship(
         back_populates="webhook", cascade="all, delete-orphan",

@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.models import Certificate, CertificateEvent
 from portal.models.list_watch import ListWatch, ListWatchItem
 from portal.register.public import HistoryEntry, PublicCertificate, verify_url
+from portal.services import event_cursor
 from portal.services.feeds import FEED_KINDS
 from portal.services.mail import MailError
 
@@ -143,18 +144,20 @@ def _public_changes(events: list[CertificateEvent], today: date) -> CertificateC
 
 def send_digests(*, now: datetime, today: date) -> int:
     """Mail every confirmed list watch one digest of its changes since the last; return how many."""
-    newest = db.session.scalar(select(func.max(CertificateEvent.id))) or 0
     watches = db.session.scalars(select(ListWatch).where(
         ListWatch.confirmed_at.is_not(None), ListWatch.unsubscribed_at.is_(None))).all()
     sent = 0
     for watch in watches:
-        ids = [item.certificate_id for item in watch.items]
-        events = db.session.scalars(
-            select(CertificateEvent)
-            .where(CertificateEvent.certificate_id.in_(ids),
-                   CertificateEvent.id > watch.last_event_id, CertificateEvent.id <= newest,
-                   CertificateEvent.kind.in_(FEED_KINDS))
-            .order_by(CertificateEvent.certificate_id, CertificateEvent.id)).all() if ids else []
+        # Every entry past the cursor (and its gaps: entries committed late with a lower id,
+        # services/event_cursor.py) in one statement, then the ones of this list.
+        rows = db.session.execute(select(CertificateEvent.id, CertificateEvent.certificate_id,
+                                         CertificateEvent.kind)
+                                  .where(event_cursor.unseen(watch))).all()
+        watched = {item.certificate_id for item in watch.items}
+        wanted = [r.id for r in rows if r.certificate_id in watched and r.kind in FEED_KINDS]
+        events = sorted((e for start in range(0, len(wanted), 500) for e in db.session.scalars(
+            select(CertificateEvent).where(CertificateEvent.id.in_(wanted[start : start + 500])))),
+            key=lambda e: (e.certificate_id, e.id))
         # As on its public page: a restricted certificate shows status changes only; a rename,
         # re-issue, scope change or renewal would describe the holder (ISO/IEC 17021-1 §8.1.2).
         events = [e for e in events if e.status is not None or not e.certificate.restricted]
@@ -180,6 +183,6 @@ def send_digests(*, now: datetime, today: date) -> int:
                 db.session.rollback()  # try again on the next run
                 continue
             sent += 1
-        watch.last_event_id = newest
+        event_cursor.move(watch, [r.id for r in rows], now)
         db.session.commit()
     return sent

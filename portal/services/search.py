@@ -132,11 +132,16 @@ def _pending(state: SyncState, limit: int) -> list[tuple[int, str]]:
     return [(row.id, row.number_key) for row in rows]
 
 
-def advance(state: SyncState, applied: Iterable[int], now: float) -> SyncState:
-    """Return the state after applying change ids `applied` (ids skipped become gaps)."""
+def advance(state: SyncState, applied: Iterable[int], now: float,
+            timeout: float = GAP_TIMEOUT) -> SyncState:
+    """Return the state after applying change ids `applied` (ids skipped become gaps).
+
+    A gap is waited for `timeout` seconds after it was first missed (the webhook and list
+    watch cursors of services/event_cursor.py reuse this with a longer wait).
+    """
     seen = set(applied)
     top = max(seen | {state.last_id})
-    gaps = {g: t for g, t in state.gaps.items() if g not in seen and now - t < GAP_TIMEOUT}
+    gaps = {g: t for g, t in state.gaps.items() if g not in seen and now - t < timeout}
     for missing in range(max(state.last_id + 1, top - MAX_GAPS), top):
         if missing not in seen:
             gaps.setdefault(missing, now)

@@ -119,6 +119,10 @@ def send_notifications(*, now: datetime) -> int:
         # Only what the public may see: a restricted certificate's renames, scope changes and
         # renewals are not in its projection, so they are never mailed.
         public = PublicCertificate.of(sub.certificate, today)
+        # One certificate's cursor needs no gap tracking (services/event_cursor.py): every
+        # write that adds to its history updates the certificate row first, in the same
+        # transaction, so a second writer waits for the first to commit before it takes an
+        # id; one certificate's entries commit in id order.
         changes = changes_since(public, sub.last_event_id)
         newest = db.session.scalar(select(db.func.max(CertificateEvent.id)).where(
             CertificateEvent.certificate_id == sub.certificate_id)) or sub.last_event_id

@@ -6,7 +6,8 @@ the manage page shows the signing secret and the delivery log. `portal deliver-w
 
 1. enqueue: for every active webhook, the certificate history entries past its cursor (the same
    public changes that drive the e-mail watches) become delivery rows, and the cursor moves in
-   the same transaction. A worker that dies before the commit leaves nothing; the next run
+   the same transaction. The cursor also remembers ids below it not committed yet when read
+   (services/event_cursor.py), so a change committed late with a lower id is not skipped. A worker that dies before the commit leaves nothing; the next run
    produces the same rows. (webhook, event) is unique, so nothing is doubled either.
 2. deliver: every due delivery is POSTed (SSRF-guarded, see services/outbound.py) and marked
    delivered on a 2xx answer, else retried with exponential backoff until MAX_ATTEMPTS.
@@ -37,7 +38,7 @@ from portal.extensions import db
 from portal.models import Certificate, CertificateEvent
 from portal.models.webhook import DeliveryStatus, Webhook, WebhookDelivery
 from portal.register.public import verify_url
-from portal.services import outbound
+from portal.services import event_cursor, outbound
 from portal.services.feeds import FEED_KINDS
 
 SIGNATURE_HEADER: Final = "X-Portal-Signature"
@@ -192,33 +193,58 @@ def payload_for(event: CertificateEvent, today: date) -> dict[str, Any]:
             "change": change}
 
 
-def _events_for(hook: Webhook, newest: int) -> list[CertificateEvent]:
-    query = (select(CertificateEvent).join(CertificateEvent.certificate)
-             .where(CertificateEvent.id > hook.last_event_id, CertificateEvent.id <= newest,
-                    CertificateEvent.kind.in_(FEED_KINDS))
-             .order_by(CertificateEvent.id))
-    if hook.certificate_numbers:
-        keys = [number_key(n) for n in hook.certificate_numbers]
-        query = query.where(Certificate.number_key.in_(keys))
-    else:
-        query = query.where(Certificate.restricted.is_(False))
-    return list(db.session.scalars(query))
+def _unseen_events(hook: Webhook) -> tuple[list[int], list[int]]:
+    """Return the ids of every history entry past the webhook's cursor, and of those it reports.
+
+    One statement reads both, so an entry committed meanwhile is either in both or in neither
+    (then it is a gap of the cursor, read on the next run).
+    """
+    rows = db.session.execute(
+        select(CertificateEvent.id, CertificateEvent.kind, Certificate.number_key,
+               Certificate.restricted)
+        .join(CertificateEvent.certificate).where(event_cursor.unseen(hook))
+        .order_by(CertificateEvent.id)).all()
+    keys = {number_key(n) for n in hook.certificate_numbers or ()}
+
+    def reported(row: Any) -> bool:
+        if row.kind not in FEED_KINDS:
+            return False
+        return row.number_key in keys if keys else not row.restricted
+
+    return [row.id for row in rows], [row.id for row in rows if reported(row)]
+
+
+def _events(ids: Sequence[int], hook: Webhook) -> list[CertificateEvent]:
+    """Load the entries `ids` that have no delivery for `hook` yet, oldest first."""
+    found: list[CertificateEvent] = []
+    for start in range(0, len(ids), 500):  # stay under every database's bound-parameter cap
+        chunk = list(ids[start : start + 500])
+        done = set(db.session.scalars(select(WebhookDelivery.event_id).where(
+            WebhookDelivery.webhook_id == hook.id, WebhookDelivery.event_id.in_(chunk))))
+        found += db.session.scalars(select(CertificateEvent).where(
+            CertificateEvent.id.in_([i for i in chunk if i not in done]))
+            .order_by(CertificateEvent.id))
+    return found
 
 
 def enqueue(*, now: datetime, today: date) -> int:
-    """Turn new change-log entries into deliveries for every active webhook; return how many."""
-    newest = db.session.scalar(select(func.max(CertificateEvent.id))) or 0
+    """Turn new change-log entries into deliveries for every active webhook; return how many.
+
+    The cursor keeps the ids below its newest that were not committed yet when read (gaps,
+    see services/event_cursor.py): a change that commits late with a lower id is delivered
+    on a later run, once.
+    """
     hooks = db.session.scalars(select(Webhook).where(
-        Webhook.confirmed_at.is_not(None), Webhook.disabled_at.is_(None),
-        Webhook.last_event_id < newest)).all()
+        Webhook.confirmed_at.is_not(None), Webhook.disabled_at.is_(None))).all()
     added = 0
     for hook in hooks:
-        for event in _events_for(hook, newest):
+        seen, reported = _unseen_events(hook)
+        for event in _events(reported, hook):
             db.session.add(WebhookDelivery(
                 webhook=hook, event_id=event.id, payload=payload_for(event, today),
                 status=DeliveryStatus.PENDING, created_at=now, next_attempt_at=now))
             added += 1
-        hook.last_event_id = newest
+        event_cursor.move(hook, seen, now)
         db.session.commit()  # the deliveries and the cursor together, or neither
     return added
 

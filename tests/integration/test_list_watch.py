@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 
 from portal.domain.status import CertificateStatus
 from portal.extensions import db
+from portal.models import CertificateEvent
 from portal.models.list_watch import ListWatch
 from portal.services import certificates as certificate_service
 from portal.services import list_watch as list_watch_service
@@ -181,3 +182,32 @@ def test_restricted_certificate_history_stays_out_of_the_digest(client, make_cer
     digest = body(smtp[-1])
     assert "Suspended" in digest
     assert "re-issued" not in digest and "2026-11-25" not in digest
+
+
+def test_a_change_committed_late_with_a_lower_id_reaches_one_digest(client, make_certificate,
+                                                                    smtp):
+    """On PostgreSQL a transaction takes its id before it commits: a change that took a lower
+    id but committed after a digest was sent must still reach the next digest, once."""
+    early, late = make_certificate(), make_certificate()
+    check_and_watch(client, [early, late])
+    client.get(path(smtp[0], "confirm"))
+    base = db.session.scalar(db.select(db.func.max(CertificateEvent.id)))
+
+    def change_with_id(cert, event_id):
+        with db.session.no_autoflush:
+            event = certificate_service.change_status(
+                cert, CertificateStatus.SUSPENDED, effective=date(2026, 11, 26), reason="暂停",
+                actor="t", now=LATER)
+            event.id = event_id
+        db.session.commit()
+
+    change_with_id(late, base + 2)  # committed first, with the higher id
+    assert list_watch_service.send_digests(now=LATER, today=date(2026, 11, 26)) == 1
+    assert late.certificate_number in body(smtp[-1])
+    assert early.certificate_number not in body(smtp[-1])
+    change_with_id(early, base + 1)  # its lower id commits after the digest
+    assert list_watch_service.send_digests(now=LATER, today=date(2026, 11, 26)) == 1
+    assert early.certificate_number in body(smtp[-1])
+    assert late.certificate_number not in body(smtp[-1])
+    assert list_watch_service.send_digests(now=LATER, today=date(2026, 11, 26)) == 0
+    assert len(smtp) == 3

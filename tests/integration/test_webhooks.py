@@ -11,11 +11,12 @@ import pytest
 
 from portal.domain.status import CertificateStatus
 from portal.extensions import db
+from portal.models import CertificateEvent
 from portal.models.webhook import DeliveryStatus, WebhookDelivery
 from portal.services import certificates as certificate_service
 from portal.services import outbound
 from portal.services import webhooks as webhook_service
-from tests.conftest import test_config
+from tests.conftest import TEST_DATABASE_URL, test_config
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 TODAY = date(2026, 12, 3)
@@ -220,6 +221,90 @@ def test_unconfirmed_or_disabled_webhooks_get_nothing(app, make_certificate, rec
     suspend(make_certificate())
     assert webhook_service.run(now=NOW, today=TODAY).queued == 0
     assert receiver.calls == []
+
+
+# -- changes that commit out of id order ----------------------------------------------------
+
+
+def suspend_with_id(cert, event_id):
+    """Suspend `cert`, its history entry taking `event_id`: as if its transaction took that id
+    from the sequence and committed only now (PostgreSQL hands out ids before commit)."""
+    with db.session.no_autoflush:
+        event = certificate_service.change_status(
+            cert, CertificateStatus.SUSPENDED, effective=date(2026, 11, 25), reason="暂停",
+            actor="t", now=NOW)
+        event.id = event_id
+    db.session.commit()
+
+
+def test_a_change_committed_late_with_a_lower_id_is_delivered_once(app, make_certificate,
+                                                                   receiver, mails):
+    early, late = make_certificate(), make_certificate()
+    hook = confirmed_hook(receiver, mails)
+    base = db.session.scalar(db.select(db.func.max(CertificateEvent.id)))
+    suspend_with_id(late, base + 2)  # committed first, with the higher id
+    assert webhook_service.run(now=NOW, today=TODAY).delivered == 1
+    suspend_with_id(early, base + 1)  # its lower id commits after the cursor passed it
+    assert webhook_service.run(now=NOW + timedelta(minutes=1), today=TODAY).delivered == 1
+    assert webhook_service.run(now=NOW + timedelta(minutes=2), today=TODAY).queued == 0
+    assert [p["id"] for p in receiver.payloads()] == [f"evt_{base + 2}", f"evt_{base + 1}"]
+    assert [p["certificate"]["certificate_number"] for p in receiver.payloads()] == [
+        late.certificate_number, early.certificate_number]
+    assert hook.event_gaps == {}  # nothing left to wait for
+
+
+def test_an_id_that_never_commits_is_waited_for_a_while_only(app, make_certificate, receiver,
+                                                             mails):
+    cert = make_certificate()
+    hook = confirmed_hook(receiver, mails)
+    base = db.session.scalar(db.select(db.func.max(CertificateEvent.id)))
+    suspend_with_id(cert, base + 2)  # base + 1 was taken by a transaction that rolled back
+    webhook_service.run(now=NOW, today=TODAY)
+    assert hook.event_gaps == {str(base + 1): NOW.timestamp()}
+    webhook_service.run(now=NOW + timedelta(minutes=5), today=TODAY)
+    assert list(hook.event_gaps) == [str(base + 1)]  # still read on every run
+    webhook_service.run(now=NOW + timedelta(minutes=16), today=TODAY)
+    assert hook.event_gaps == {}  # given up after GAP_TIMEOUT
+    assert len(receiver.calls) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not (TEST_DATABASE_URL or "").startswith("postgresql"),
+                    reason="needs TEST_DATABASE_URL=postgresql://...")
+def test_a_transaction_that_commits_after_a_later_one_is_not_skipped(app, make_certificate,
+                                                                     receiver, mails):
+    """Two real transactions on PostgreSQL: the first takes the lower id and commits last."""
+    early, late = make_certificate(), make_certificate()
+    early_id = early.id
+    confirmed_hook(receiver, mails)
+    flushed, may_commit = threading.Event(), threading.Event()
+    taken: list[int] = []
+
+    def slow_writer() -> None:
+        with app.app_context():
+            cert = db.session.get(type(early), early_id)
+            event = certificate_service.change_status(
+                cert, CertificateStatus.SUSPENDED, effective=date(2026, 11, 25), reason="暂停",
+                actor="t", now=NOW)
+            db.session.flush()
+            taken.append(event.id)
+            flushed.set()
+            may_commit.wait(timeout=30)
+            db.session.commit()
+            db.session.remove()
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    assert flushed.wait(timeout=30)
+    suspend(late)  # takes the next id and commits at once
+    assert webhook_service.run(now=NOW, today=TODAY).delivered == 1
+    may_commit.set()
+    writer.join(timeout=30)
+    assert webhook_service.run(now=NOW + timedelta(minutes=1), today=TODAY).delivered == 1
+    assert webhook_service.run(now=NOW + timedelta(minutes=2), today=TODAY).queued == 0
+    numbers = [p["certificate"]["certificate_number"] for p in receiver.payloads()]
+    assert numbers == [late.certificate_number, early.certificate_number]
+    assert receiver.payloads()[1]["id"] == f"evt_{taken[0]}"
 
 
 # -- SSRF guard -------------------------------------------------------------------------------
