@@ -109,6 +109,7 @@ def handle_csrf_error(error: CSRFError) -> Any:
 # refused or dropped connections, a restart, a full connection pool.
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 DATABASE_RETRY_AFTER = 30  # seconds; a PostgreSQL restart or failover takes about this long
+SEARCH_RETRY_AFTER = 60  # seconds; a search index folder that cannot be read needs a person
 
 
 def forget_failed_transaction() -> None:

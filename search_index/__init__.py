@@ -12,6 +12,7 @@ from search_index.model import (
     Filters,
     IndexBusyError,
     IndexEntry,
+    IndexUnavailableError,
     SearchResults,
     SyncState,
 )
@@ -29,7 +30,7 @@ def open_index(location: str, *, procs: int = 1) -> SearchIndex:
 
 __all__ = [
     "MAX_QUERY_CHARS", "STATUSES", "Batch", "CertificateDoc", "Facets", "Filters",
-    "IndexBusyError", "IndexEntry", "ParsedQuery", "SearchIndex", "SearchResults", "Standard",
-    "SyncState", "highlight_spans", "normalise_standard", "open_index", "parse_query",
-    "parse_standards", "standard_terms",
+    "IndexBusyError", "IndexEntry", "IndexUnavailableError", "ParsedQuery", "SearchIndex",
+    "SearchResults", "Standard", "SyncState", "highlight_spans", "normalise_standard",
+    "open_index", "parse_query", "parse_standards", "standard_terms",
 ]

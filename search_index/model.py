@@ -15,6 +15,13 @@ class IndexBusyError(RuntimeError):
     """Another process holds the index write lock longer than we were willing to wait."""
 
 
+class IndexUnavailableError(RuntimeError):
+    """The index folder cannot be read or written: missing, read-only, or full.
+
+    The OSError the system gave is the `__cause__`; the message names it in one line.
+    """
+
+
 def public_status(stored: str, expiry: int, today: int) -> str:
     """Derive the public status from the stored one and the expiry day (YYYYMMDD ints)."""
     if stored in ("valid", "suspended") and expiry < today:

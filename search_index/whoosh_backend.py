@@ -32,7 +32,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn, RefBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
-from whoosh.index import LockError
+from whoosh.index import EmptyIndexError, LockError
 from whoosh.writing import CLEAR
 
 from search_index import bitset
@@ -42,6 +42,7 @@ from search_index.model import (
     Filters,
     IndexBusyError,
     IndexEntry,
+    IndexUnavailableError,
     SearchResults,
     SyncState,
     public_status,
@@ -431,15 +432,48 @@ def _cost(value: Any) -> int:
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+# What Whoosh raises when the folder cannot be read or written: the system's OSError
+# (EROFS, ENOSPC, EACCES, ENOENT), or EmptyIndexError when the folder lost its files.
+_STORAGE_ERRORS: Final = (OSError, EmptyIndexError)
+
+
+def _unavailable(exc: BaseException) -> IndexUnavailableError:
+    first_line = (str(exc).splitlines() or [""])[0][:300]
+    return IndexUnavailableError(f"search index folder unusable: {type(exc).__name__}: "
+                                 f"{first_line}")
+
+
+@contextmanager
+def _storage_guard() -> Iterator[None]:
+    """Turn the folder's failures into IndexUnavailableError (one kind for the portal)."""
+    try:
+        yield
+    except _STORAGE_ERRORS as exc:
+        raise _unavailable(exc) from exc
+
+
 def _reading(method: _F) -> _F:
     """Run an index method holding the index's read lock."""
 
     @functools.wraps(method)
     def locked(self: "WhooshIndex", *args: Any, **kwargs: Any) -> Any:
-        with self._read_lock:
+        with self._read_lock, _storage_guard():
             return method(self, *args, **kwargs)
 
     return locked  # type: ignore[return-value]
+
+
+def _abandon(writer: Any) -> None:
+    """Give up a writer whose files could not be written, releasing its lock whatever else."""
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001 - closing its half-written files can fail as well
+        lock = getattr(writer, "writelock", None)
+        if lock is not None and getattr(lock, "fd", None) is not None:
+            try:
+                lock.release()
+            except OSError:
+                pass
 
 
 
@@ -473,13 +507,23 @@ class WhooshIndex:
             self.ix = self.storage.create_index(_schema())
             self.procs = 1
         else:
-            os.makedirs(location, exist_ok=True)
-            self.storage = FileStorage(location)
-            self.ix = self._open_or_create()
+            with _storage_guard():
+                os.makedirs(location, exist_ok=True)
+                self.storage = FileStorage(location)
+                self.ix = self._open_or_create()
 
     def _open_or_create(self) -> Any:
         lock = self.storage.lock("CREATE")
-        if not lock.acquire(blocking=True):  # pragma: no cover - blocking acquire waits
+        try:
+            locked = lock.acquire(blocking=True)
+        except OSError:
+            # A read-only folder takes no lock file, but the index in it can still be read.
+            if not whoosh_index.exists(self.storage):
+                raise
+            log.warning("search index folder %s is read-only; searching it as it is",
+                        self.location)
+            return whoosh_index.FileIndex(self.storage, indexname=whoosh_index._DEF_INDEX_NAME)
+        if not locked:  # pragma: no cover - blocking acquire waits
             raise IndexBusyError("could not lock the index directory")
         try:
             if whoosh_index.exists(self.storage):
@@ -513,7 +557,8 @@ class WhooshIndex:
 
     def generation(self) -> int:
         """Return the index generation this process currently searches."""
-        return int(self._current().ixreader.generation())
+        with _storage_guard():
+            return int(self._current().ixreader.generation())
 
     @_reading
     def state(self) -> SyncState:
@@ -529,9 +574,10 @@ class WhooshIndex:
 
     def entries(self) -> Iterator[IndexEntry]:
         """Yield every indexed certificate's key and content digest (for check-index)."""
-        for _, stored in self._current().reader().iter_docs():  # skips deleted documents
-            if stored.get("key") != META_KEY:
-                yield IndexEntry(key=stored["key"], digest=stored.get("digest", ""))
+        with _storage_guard():
+            for _, stored in self._current().reader().iter_docs():  # skips deleted documents
+                if stored.get("key") != META_KEY:
+                    yield IndexEntry(key=stored["key"], digest=stored.get("digest", ""))
 
     def _segment_get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """Cache values of immutable segments (least recently used go first)."""
@@ -770,6 +816,8 @@ class WhooshIndex:
             writer = self.ix.writer(timeout=timeout, **_WRITER_OPTIONS)
         except LockError as exc:
             raise IndexBusyError("another process is writing the search index") from exc
+        except _STORAGE_ERRORS as exc:  # read-only or full: not even the lock file
+            raise _unavailable(exc) from exc
         try:
             # Under the lock, the newest generation is final until we commit. The searcher
             # must stay open until then: closing it closes segment files the writer shares,
@@ -777,14 +825,19 @@ class WhooshIndex:
             searcher = self.ix.searcher()
             batch = Batch(writer, _read_state(searcher))
             yield batch
+            if batch.dirty:
+                writer.update_document(key=META_KEY, meta=batch.state.to_json())
+                writer.commit()
+            else:
+                writer.cancel()
+        except _STORAGE_ERRORS as exc:
+            # A commit that failed half-way wrote no table of contents: the last committed
+            # generation stays the index, and the next writer applies the same changes.
+            _abandon(writer)
+            raise _unavailable(exc) from exc
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
-        if batch.dirty:
-            writer.update_document(key=META_KEY, meta=batch.state.to_json())
-            writer.commit()
-        else:
-            writer.cancel()
         del searcher  # only now may it be collected
 
     def rebuild(self, docs: Iterable[CertificateDoc], state: SyncState, *, timeout: float,
@@ -797,6 +850,8 @@ class WhooshIndex:
             writer = self.ix.writer(**kwargs)
         except LockError as exc:
             raise IndexBusyError("another process is writing the search index") from exc
+        except _STORAGE_ERRORS as exc:
+            raise _unavailable(exc) from exc
         count = 0
         try:
             for doc in docs:
@@ -805,10 +860,13 @@ class WhooshIndex:
                 if progress is not None:
                     progress(1)
             writer.add_document(key=META_KEY, meta=state.to_json())
+            writer.commit(mergetype=CLEAR)
+        except _STORAGE_ERRORS as exc:
+            _abandon(writer)
+            raise _unavailable(exc) from exc
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
-        writer.commit(mergetype=CLEAR)
         return count
 
 

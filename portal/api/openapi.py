@@ -260,6 +260,13 @@ SCHEMAS: dict[str, Any] = {
             },
             "did_you_mean": {"type": "string", "description": "A credit code with its check "
                              "digit corrected, when the query was one with a wrong check digit."},
+            "search_index": {
+                "type": "string", "enum": ["current", "behind", "unavailable"],
+                "description": "`behind`: the search index cannot be updated just now (its "
+                "folder is read-only or full), so recent changes may be missing from the "
+                "results by name; `unavailable`: it cannot be read, and only the certificate a "
+                "number or credit code names is returned. Numbers and credit codes are always "
+                "answered from the register itself, and each result's status is current."},
         },
         "additionalProperties": True,
     },
@@ -376,6 +383,10 @@ PATHS: dict[str, Any] = {
             "200": _json("One page of results, best first.", _ref("SearchResponse")),
             "400": _error("A parameter is not valid."),
             "429": _RATE_LIMITED,
+            "503": _error("The register's database cannot be reached (code `unavailable`), or "
+                          "the search index cannot be read and the query names no certificate "
+                          "by number or credit code (code `search_unavailable`); see "
+                          "Retry-After."),
         }}},
     "/certificates/verify": {"post": {
         "operationId": "verifyCertificates", "tags": ["certificates"],

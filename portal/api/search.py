@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import current_app, jsonify, request, url_for
 
-from portal import clock
+from portal import clock, errors
 from portal.api import bp
 from portal.errors import api_error
 from portal.register.public import PublicCertificate
@@ -42,12 +42,21 @@ def search_certificates() -> Any:
     except search_service.SearchParameterError as exc:
         return api_error(400, str(exc))
     page = search_service.search(req, today=clock.today(), lang="zh")
+    if page.index_state == search_service.INDEX_UNAVAILABLE and not page.hits:
+        response, status = api_error(
+            503, "full-text search is unavailable just now; certificate numbers and credit "
+            "codes are still answered here and at /api/v1/certificates/<number>",
+            "search_unavailable")
+        response.status_code = status
+        response.headers["Retry-After"] = str(errors.SEARCH_RETRY_AFTER)
+        return response
     body: dict[str, Any] = {
         "total": page.total,
         "total_is_exact": page.total_exact,
         "page": req.page,
         "per_page": req.per_page,
         "results": [_result(h.certificate, h.status, h.exact) for h in page.hits],
+        "search_index": page.index_state,
     }
     if page.facets is not None:
         body["facets"] = {"scheme": page.facets.scheme, "status": page.facets.status,

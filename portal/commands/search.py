@@ -6,7 +6,10 @@ import click
 from flask.cli import with_appcontext
 
 from portal.services import search as search_service
-from search_index import IndexBusyError
+from search_index import IndexBusyError, IndexUnavailableError
+
+UNUSABLE_HINT = ("free space or make SEARCH_INDEX_DIR writable, then run `portal check-index` "
+                 "(the index catches up from the database by itself)")
 
 
 @click.command("reindex")
@@ -22,6 +25,8 @@ def reindex(timeout: float) -> None:
             count = search_service.reindex(progress=bar.update, timeout=timeout)
     except IndexBusyError as exc:
         raise click.ClickException(f"{exc}; try again when it has finished") from exc
+    except IndexUnavailableError as exc:
+        raise click.ClickException(f"cannot rebuild the index: {exc}; {UNUSABLE_HINT}") from exc
     click.echo(f"indexed {count} certificates")
 
 
@@ -32,6 +37,13 @@ def reindex(timeout: float) -> None:
 @with_appcontext
 def check_index(catch_up: bool) -> None:
     """Compare the search index with the database; list every difference and exit 1 if any."""
+    try:
+        _check_index(catch_up)
+    except IndexUnavailableError as exc:
+        raise click.ClickException(f"cannot check the index: {exc}; {UNUSABLE_HINT}") from exc
+
+
+def _check_index(catch_up: bool) -> None:
     if catch_up:
         try:
             applied = search_service.catch_up()

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from portal import clock
+from portal import clock, errors
 from portal.domain.codes import is_well_formed_number
 from portal.i18n import current_lang
 from portal.render_cache import cached_by_generation
@@ -44,6 +44,15 @@ def search() -> Any:
         req = search_service.SearchRequest(q=str(request.args.get("q") or ""))
     page = search_service.search(req, today=clock.today(), lang=current_lang())
     too_long = len(req.q) > MAX_QUERY_CHARS
-    return render_template("search/results.html", page=page, req=req, problem=problem,
+    body = render_template("search/results.html", page=page, req=req, problem=problem,
                            too_long=too_long, number_like=is_well_formed_number(req.q[:100]),
-                           max_chars=MAX_QUERY_CHARS, statuses=STATUSES, page_url=_page_url)
+                           max_chars=MAX_QUERY_CHARS, statuses=STATUSES, page_url=_page_url,
+                           INDEX_BEHIND=search_service.INDEX_BEHIND,
+                           INDEX_UNAVAILABLE=search_service.INDEX_UNAVAILABLE)
+    response = make_response(body)
+    searched = bool(req.q.strip() or req.filters.active)
+    if page.index_state == search_service.INDEX_UNAVAILABLE and searched and not page.hits:
+        # Nothing to show: "no certificate matches" would be false (it may be counterfeit!).
+        response.status_code = 503
+        response.headers["Retry-After"] = str(errors.SEARCH_RETRY_AFTER)
+    return response

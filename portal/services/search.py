@@ -34,6 +34,7 @@ from search_index import (
     Facets,
     Filters,
     IndexBusyError,
+    IndexUnavailableError,
     ParsedQuery,
     SearchIndex,
     SearchResults,
@@ -55,6 +56,12 @@ REQUEST_BATCH: Final = 500  # changes applied per catch-up inside a request (~1.
 REQUEST_LOCK_WAIT: Final = 0.25  # a request waits this long for another writer, then serves
 BUSY_BACKOFF: Final = 1.0  # seconds without lock attempts after finding the index busy
 SNIPPET_CHARS: Final = 120
+# What a search page says about the index (the API's `search_index`): `behind` when committed
+# changes cannot be written to it (folder read-only or full), `unavailable` when it cannot be
+# read at all; numbers and credit codes are answered from the database either way.
+INDEX_CURRENT: Final = "current"
+INDEX_BEHIND: Final = "behind"
+INDEX_UNAVAILABLE: Final = "unavailable"
 
 
 @dataclass
@@ -68,6 +75,12 @@ class SearchService:
     _checked: float = float("-inf")
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _failing_since: float | None = None  # catch-up has failed since then (monotonic s)
+    _index_failing: bool = False  # ... because the index folder cannot be written
+
+    def forget_index(self) -> None:
+        """Drop an index that cannot be read (its folder removed?): the next use reopens it."""
+        with self._lock:
+            self._index = None
 
     @property
     def index(self) -> SearchIndex:
@@ -206,6 +219,7 @@ def ensure_fresh() -> None:
             log.warning("search index catching up again after %.0f s",
                         now - svc._failing_since)
             svc._failing_since = None
+            svc._index_failing = False
 
 
 def _forget_transaction() -> None:
@@ -220,7 +234,9 @@ def _catch_up_failed(svc: SearchService, exc: Exception, now: float) -> None:
     if svc._failing_since is not None:
         return
     svc._failing_since = now
-    expected = isinstance(exc, OperationalError | InterfaceError | OSError)
+    svc._index_failing = isinstance(exc, IndexUnavailableError)
+    expected = isinstance(exc, OperationalError | InterfaceError | OSError
+                          | IndexUnavailableError)
     first_line = (str(exc).splitlines() or [""])[0][:300]
     log.warning("search index cannot catch up with the change log (%s: %s); searches use the "
                 "last committed index until it can", type(exc).__name__, first_line,
@@ -373,6 +389,7 @@ class SearchPage:
     credit_code_suggestion: str | None = None
     credit_code_problem: str | None = None
     near: list[PublicCertificate] = field(default_factory=list)
+    index_state: str = INDEX_CURRENT
 
     @property
     def pages(self) -> int:
@@ -422,14 +439,23 @@ def search(req: SearchRequest, *, today: date, lang: str = "zh") -> SearchPage:
     """Run a search: bring the index up to date, query it, and load the hits from the database."""
     ensure_fresh()
     parsed = parse_query(req.q)
-    index = service().index
-    results = index.search(parsed, filters=req.filters, today=today, page=req.page,
-                           per_page=req.per_page, sort=req.sort)
+    svc = service()
+    state = INDEX_BEHIND if svc._index_failing else INDEX_CURRENT
+    index: SearchIndex | None = None
+    try:
+        index = svc.index
+        results = index.search(parsed, filters=req.filters, today=today, page=req.page,
+                               per_page=req.per_page, sort=req.sort)
+    except IndexUnavailableError:  # numbers and credit codes are still read from the database
+        svc.forget_index()
+        index, state = None, INDEX_UNAVAILABLE
+        results = SearchResults(query=parsed, page=req.page, per_page=req.per_page)
     certificates = _certificates_by_key(results.keys, full=True)
     hits = [hit for hit in (_hit(certificates[k], results, today, lang) for k in results.keys
                             if k in certificates) if hit is not None]
     page = SearchPage(request=req, query=parsed, hits=hits, total=results.total,
-                      total_exact=results.total_exact, facets=results.facets)
+                      total_exact=results.total_exact, facets=results.facets,
+                      index_state=state)
     _merge_exact_from_database(page, results, today, lang)
     exact_hit = any(h.exact for h in page.hits)
     if not exact_hit and (parsed.credit_code or _looks_like_credit_code(req.q)):
@@ -437,7 +463,7 @@ def search(req: SearchRequest, *, today: date, lang: str = "zh") -> SearchPage:
         page.credit_code_problem = credit_code_problem(code)
         if page.credit_code_problem:
             page.credit_code_suggestion = suggest_credit_code(code)
-    if not page.hits and not parsed.is_empty:
+    if not page.hits and not parsed.is_empty and index is not None:
         near = _certificates_by_key(index.suggest_keys(parsed), full=True)
         page.near = [p for p in (PublicCertificate.of(c, today) for c in near.values())
                      if p.holder is not None]
