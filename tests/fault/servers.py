@@ -192,8 +192,9 @@ def number(n: int) -> str:
 
 def seed(env: dict[str, str], count: int = 20) -> None:
     """Create the schema (migrations), `count` certificates, and the search index."""
-    subprocess.run([sys.executable, "-c", SEED.format(count=count)], env=env, cwd=ROOT,
-                   check=True, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", SEED.format(count=count)], env=env, cwd=ROOT,
+                          check=False, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"seeding failed:\n{done.stderr[-3000:]}"
 
 
 @dataclass
