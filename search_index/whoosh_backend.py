@@ -68,6 +68,7 @@ VIEW_CACHE_BYTES: Final = 64 << 20  # sets kept for the current generation
 SUGGEST_CAP: Final = 200_000  # a clause matching more says nothing about near matches
 MAX_FUZZY_OPTIONS: Final = 12
 RESULT_WINDOW: Final = 1_000  # deepest result reachable by paging
+OPEN_ATTEMPTS: Final = 10  # generations tried when commits keep removing segments being opened
 POSTING_BLOCK: Final = 1_024  # postings per block on disk
 # Facets of at most max(FEW_DOCS, documents / FEW_DOCS_DIVISOR) matches are counted one
 # document at a time; more, one bitmask AND and population count per value.
@@ -463,6 +464,23 @@ def _reading(method: _F) -> _F:
     return locked  # type: ignore[return-value]
 
 
+def _hold_files(reader: Any) -> bool:
+    """Open the files a segment reader opens only when first used; False if one is gone."""
+    if not reader.doc_count_all():
+        return True
+    perdoc = reader._perdoc  # Whoosh keeps each column file it opens: cached per reader
+    if not perdoc.has_column("_stored"):
+        return False
+    try:
+        reader.stored_fields(0)
+        for name in (*CODE_COLUMNS, "expiry", "issued", "namelen"):
+            if reader.has_column(name):
+                reader.column_reader(name, translate=False)
+    except FileNotFoundError:
+        return False
+    return bool(perdoc.has_column("_stored"))  # still there: not deleted while opening
+
+
 def _abandon(writer: Any) -> None:
     """Give up a writer whose files could not be written, releasing its lock whatever else."""
     try:
@@ -552,8 +570,27 @@ class WhooshIndex:
                 # Not searcher.refresh(): it reuses a segment's reader even when the segment
                 # gained deletions, so replaced documents would still match. The old searcher
                 # is left to garbage collection (a request may still be reading it).
-                self._searcher = self.ix.searcher()
+                self._searcher = self._open_searcher()
             return self._searcher
+
+    def _open_searcher(self) -> Any:
+        """Open the newest generation holding every file its searches will read.
+
+        Whoosh opens a segment's column files (stored fields among them) on first use, and a
+        writer in another process that merges segments deletes their files when it commits:
+        a searcher that opened them late found them gone (a 500). Open now, they stay
+        readable however long the searcher lives; if a commit removed one in between, the
+        newer generation is opened instead (as Whoosh itself retries its other files).
+        """
+        for _ in range(OPEN_ATTEMPTS - 1):
+            searcher = self.ix.searcher()
+            if all(_hold_files(reader) for reader, _ in searcher.ixreader.leaf_readers()):
+                return searcher
+        searcher = self.ix.searcher()
+        for reader, _ in searcher.ixreader.leaf_readers():
+            if not _hold_files(reader):
+                raise FileNotFoundError(f"search index segment files vanished: {reader!r}")
+        return searcher
 
     def generation(self) -> int:
         """Return the index generation this process currently searches."""

@@ -285,18 +285,27 @@ def serving(env: dict[str, str], workers: int = 4) -> Iterator[Gunicorn]:
 # -- load -------------------------------------------------------------------------------------
 
 
-def get(base_url: str, path: str, *, timeout: float = 30.0,
-        headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
-    """GET `path` on a fresh connection; return (status, headers)."""
+def fetch(base_url: str, method: str, path: str, *, body: bytes | None = None,
+          headers: dict[str, str] | None = None,
+          timeout: float = 30.0) -> tuple[int, dict[str, str], bytes]:
+    """Send one request on a fresh connection; return (status, headers, body)."""
     port = int(base_url.rsplit(":", 1)[1])
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path, headers=headers or {})
+        conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
-        response.read()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}
+        content = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, content
     finally:
         conn.close()
+
+
+def get(base_url: str, path: str, *, timeout: float = 30.0,
+        headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
+    """GET `path` on a fresh connection; return (status, headers)."""
+    status, response_headers, _ = fetch(base_url, "GET", path, headers=headers,
+                                        timeout=timeout)
+    return status, response_headers
 
 
 @dataclass(frozen=True)

@@ -390,3 +390,28 @@ def test_in_memory_indexes_keep_their_scratch_files_apart():
         assert os.path.isdir(b.folder)
     finally:
         b.destroy()
+
+
+def test_a_search_survives_another_process_merging_away_the_segments_it_reads(tmp_path,
+                                                                             monkeypatch):
+    """Whoosh opens a segment's stored fields only when first read; a writer in another
+    process that merges segments deletes their files when it commits. A search that had
+    opened the older generation just before must still answer (it answered 500)."""
+    writer = open_index(str(tmp_path / "ix"))
+    for doc in (HUAHONG, BEIJING, WUXI):  # three small segments
+        with writer.batch(timeout=1) as batch:
+            batch.upsert(doc)
+    reader = open_index(str(tmp_path / "ix"))  # the other process
+    opened = reader._current
+
+    def opened_then_merged_away():
+        searcher = opened()
+        if not merged:
+            merged.append(True)
+            writer.rebuild([HUAHONG, BEIJING, WUXI], SyncState(last_id=3), timeout=1)
+        return searcher
+
+    merged: list[bool] = []
+    monkeypatch.setattr(reader, "_current", opened_then_merged_away)
+    assert find(reader, "华虹") == [HUAHONG.key, WUXI.key]
+    assert merged  # the segments it read were gone by the time it read them
