@@ -203,6 +203,12 @@ class PublicCertificate:
         return [e for e in self.history if e.status is not None]
 
 
+def history_entry(event: CertificateEvent) -> HistoryEntry | None:
+    """Return what the public may know of one history entry of its certificate, or None when
+    nothing (a rename, scope change, renewal or re-issue of a restricted certificate)."""
+    return _entry(event, bool(event.certificate.restricted))
+
+
 def _entry(event: CertificateEvent, restricted: bool) -> HistoryEntry | None:
     if restricted and event.status is None:
         return None  # renames, scope changes, renewals… would describe the holder

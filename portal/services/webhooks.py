@@ -37,7 +37,7 @@ from portal.domain.codes import number_key
 from portal.extensions import db
 from portal.models import Certificate, CertificateEvent
 from portal.models.webhook import DeliveryStatus, Webhook, WebhookDelivery
-from portal.register.public import verify_url
+from portal.register.public import PublicCertificate, history_entry, verify_url
 from portal.services import event_cursor, outbound
 from portal.services.feeds import FEED_KINDS
 
@@ -173,23 +173,27 @@ def verify_signature(secret: str, header: str, body: bytes, *, now: int,
 # -- producing deliveries from the change log -------------------------------------------------
 
 
-def payload_for(event: CertificateEvent, today: date) -> dict[str, Any]:
-    """Return the JSON body for one certificate history entry (no hidden fields)."""
-    cert = event.certificate
+def payload_for(event: CertificateEvent, today: date) -> dict[str, Any] | None:
+    """Return the JSON body for one certificate history entry, or None when the public may
+    not know of it: built from the public projection, so a restricted certificate announces
+    status changes only, by day, without its holder or reasons (as its page and feed)."""
+    entry = history_entry(event)
+    if entry is None:
+        return None
+    public = PublicCertificate.of(event.certificate, today)
     certificate: dict[str, Any] = {
-        "certificate_number": cert.certificate_number, "scheme": cert.scheme,
-        "standard": cert.standard, "status": cert.public_status(today).value,
-        "expiry_date": cert.expiry_date.isoformat(), "restricted": cert.restricted,
-        "verify_url": verify_url(cert.certificate_number)}
-    change: dict[str, Any] = {"kind": event.kind.value,
-                              "status": event.status.value if event.status else None,
-                              "effective_date": event.effective_date.isoformat()}
-    if not cert.restricted:
-        certificate.update(holder_name_zh=cert.holder_name_zh,
-                           holder_name_en=cert.holder_name_en or "")
-        change["reason"] = event.public_reason
+        "certificate_number": public.certificate_number, "scheme": public.scheme,
+        "standard": public.standard, "status": public.status.value,
+        "expiry_date": public.expiry_date.isoformat(), "restricted": public.restricted,
+        "verify_url": verify_url(public.certificate_number)}
+    change: dict[str, Any] = {"kind": entry.kind, "status": entry.status,
+                              "effective_date": entry.date.isoformat()}
+    if public.holder is not None:
+        certificate.update(holder_name_zh=public.holder.name_zh,
+                           holder_name_en=public.holder.name_en or "")
+        change["reason"] = entry.reason
     return {"id": f"evt_{event.id}", "type": "certificate.changed",
-            "occurred_at": event.recorded_at.isoformat(), "certificate": certificate,
+            "occurred_at": entry.moment.isoformat(), "certificate": certificate,
             "change": change}
 
 
@@ -240,8 +244,11 @@ def enqueue(*, now: datetime, today: date) -> int:
     for hook in hooks:
         seen, reported = _unseen_events(hook)
         for event in _events(reported, hook):
+            payload = payload_for(event, today)
+            if payload is None:
+                continue
             db.session.add(WebhookDelivery(
-                webhook=hook, event_id=event.id, payload=payload_for(event, today),
+                webhook=hook, event_id=event.id, payload=payload,
                 status=DeliveryStatus.PENDING, created_at=now, next_attempt_at=now))
             added += 1
         event_cursor.move(hook, seen, now)

@@ -448,3 +448,34 @@ def test_staff_read_the_delivery_log(app, client, make_certificate, receiver, ma
     log = client.get(f"/staff/webhooks/{hook.id}?lang=en")
     assert "HTTP 500" in log.text and "pending" in log.text
     assert client.get("/staff/webhooks/999999").status_code == 404
+
+
+def test_a_restricted_certificate_sends_status_changes_only_and_by_day(
+        app, make_certificate, receiver, mails):
+    """As its page, feed and watch mails (issue #13.9): a rename, scope change, renewal or
+    re-issue of a restricted certificate is not announced, and no exact time is given."""
+    from portal.models import EventKind
+    from tests.factories import certificate_data
+
+    cert = make_certificate(restricted=True, holder_name_zh="保密客户有限公司")
+    confirmed_hook(receiver, mails, numbers=[cert.certificate_number])
+    exact = datetime(2026, 11, 24, 3, 17, 41, tzinfo=UTC)
+    certificate_service.update_certificate(
+        cert, certificate_data(certificate_number=cert.certificate_number, restricted=True,
+                               holder_name_zh="保密新名有限公司", scope_zh="新的范围",
+                               expiry_date=cert.expiry_date + timedelta(days=365)),
+        actor="t", now=exact, scope_change=EventKind.SCOPE_EXTENDED, reason="QXSCOPE")
+    certificate_service.reissue_certificate(cert, effective=date(2026, 11, 24), reason="QXRE",
+                                            actor="t", now=exact)
+    certificate_service.change_status(cert, CertificateStatus.SUSPENDED,
+                                      effective=date(2026, 11, 24), reason="QXSUSPEND",
+                                      actor="t", now=exact)
+    db.session.commit()
+    webhook_service.run(now=NOW, today=TODAY)
+    [payload] = receiver.payloads()
+    assert payload["change"] == {"kind": "status", "status": "suspended",
+                                 "effective_date": "2026-11-24"}
+    text = json.dumps(payload, ensure_ascii=False)
+    for hidden in ("保密", "QX", "03:17", "11:17"):
+        assert hidden not in text, hidden
+    assert payload["occurred_at"] == "2026-11-24T00:00:00+08:00"  # the day only, as the feed
