@@ -431,7 +431,8 @@ def survey_statistics(year: int) -> SurveyStatistics:
 
 
 def purge_contacts(*, before: datetime, now: datetime, actor: str) -> int:
-    """Forget contact names, phones and e-mails of answers and invitations older than `before`.
+    """Forget contact names, phones and e-mails of answers, invitations and phone checks older
+    than `before`.
 
     Scores and comments stay (the figures and the staff results need them). Each answer
     purged is audited as `survey.purge`. Returns how many answers lost contact details.
@@ -448,6 +449,11 @@ def purge_contacts(*, before: datetime, now: datetime, actor: str) -> int:
     for invitation in db.session.scalars(select(SurveyInvitation).where(
             SurveyInvitation.issued_at < before, SurveyInvitation.contact_email != "")):
         invitation.contact_email = ""
+    for check in db.session.scalars(select(PhoneCheck).where(
+            PhoneCheck.recorded_at < before, PhoneCheck.person_reached != "")):
+        check.person_reached = ""  # a name, often with a phone number
+        audit_log.record(actor=actor, action="survey.purge", entity_type="phone_check",
+                         entity_id=str(check.id), before=None, after={"purged": True}, now=now)
     db.session.commit()
     return count
 

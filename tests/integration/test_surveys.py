@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal import clock
 from portal.extensions import db
 from portal.models import Audit, AuditLogEntry, AuditType, Role
-from portal.models.survey import SurveyFollowUp, SurveyInvitation, SurveyResponse
+from portal.models.survey import PhoneCheck, SurveyFollowUp, SurveyInvitation, SurveyResponse
 from portal.services import mail
 from portal.services import surveys as survey_service
 from tests.complaint_support import Collect, free_port, make_staff, sign_in
@@ -306,3 +306,20 @@ def test_purge_applications_forgets_survey_contacts_past_retention(app, audit):
     assert old_answer.overall == 4 and old_answer.comments == "好"  # figures stay
     assert (new_answer.contact_name, new_answer.contact_phone) == ("李四", "13800000000")
     assert db.session.get(SurveyInvitation, recent.id).contact_email == "new@customer.example"
+
+
+def test_purge_applications_forgets_whom_a_phone_check_reached_past_retention(app, audit):
+    long_ago = clock.utcnow() - timedelta(days=1200)
+    old = survey_service.record_phone_check(
+        audit, actor="test", called_on=long_ago.date(), person="王经理 13900000000",
+        overall=4, notes="满意", now=long_ago)
+    recent = survey_service.record_phone_check(
+        audit, actor="test", called_on=clock.today(), person="赵主管", overall=5, notes="很好",
+        now=clock.utcnow())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-applications"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(PhoneCheck, old.id).person_reached == ""
+    assert db.session.get(PhoneCheck, old.id).overall == 4  # the figures stay
+    assert db.session.get(PhoneCheck, recent.id).person_reached == "赵主管"
