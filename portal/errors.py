@@ -198,7 +198,9 @@ def refuse_unusable_requests() -> Any:
 
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
-    app.before_request(refuse_unusable_requests)
+    # First of all before-request hooks, ahead of Flask-WTF's CSRF check: its error page
+    # builds the form from the body, which is what this refuses.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unusable_requests)
     app.teardown_appcontext(release_session)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

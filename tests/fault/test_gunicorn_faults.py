@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from http.client import HTTPException
+from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 from typing import Self
 from urllib.parse import quote, urlencode
@@ -261,3 +261,116 @@ def test_a_worker_killed_under_load_fails_only_its_own_requests_and_loses_nothin
     checked = portal(env, "check-index", check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"matches the database ({CERTIFICATES} certificates)" in checked.stdout
+
+
+# -- a worker's memory under hostile input ------------------------------------------------------
+
+# The bound a worker stays under while it answers every hostile input of tests/fault/hostile.py:
+# its peak resident memory (the kernel's high-water mark, VmHWM, so a spike between two samples
+# counts) may grow at most this much above what it held once it had answered ordinary pages.
+# Before the streaming spreadsheet reader, one 1.6 KB workbook took a worker from 357 MB to
+# 2.7 GB; a 7000 × 7000 PNG cost 240 MB per upload.
+MAX_WORKER_GROWTH_MB = 64
+HOSTILE_THREADS = 4
+
+
+def _peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    assert match, status
+    return int(match.group(1)) / 1024
+
+
+def _wire(probe) -> tuple[bytes | None, dict[str, str]]:
+    """Encode a probe's body and headers as Werkzeug's test client would send them."""
+    from werkzeug.test import EnvironBuilder
+
+    builder = EnvironBuilder(method=probe.method, data=probe.data,
+                             content_type=probe.content_type)
+    try:
+        environ = builder.get_environ()
+        body = environ["wsgi.input"].read()
+    finally:
+        builder.close()
+    headers = dict(probe.headers)
+    if environ.get("CONTENT_TYPE"):
+        headers["Content-Type"] = environ["CONTENT_TYPE"]
+    if body:
+        headers["Content-Length"] = str(len(body))
+    return body or None, headers
+
+
+def _answer(port: int, method: str, url: str, body: bytes | None,
+            headers: dict[str, str]) -> tuple[int, str]:
+    """Send one request; return its status and Retry-After.
+
+    A server may answer (413, 400) and close before a large body is all sent: the answer is
+    still read, as a browser would, rather than counted as a failure.
+    """
+    conn = HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        try:
+            conn.request(method, url, body=body, headers=headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheader("Retry-After") or ""
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(1200)
+def test_no_worker_grows_past_its_memory_bound_under_every_hostile_input(app, database_url,
+                                                                         tmp_path):
+    from tests.fault.hostile import probes_for
+    from tests.fault.test_hostile_inputs import MIN_PROBES_PER_ROUTE, public_routes
+
+    env = portal_env(tmp_path, database_url, GUNICORN_MAX_REQUESTS="0")  # no recycling
+    seed(env, count=CERTIFICATES)
+    probes = [probe for offset, (rule, methods) in enumerate(public_routes(app))
+              for probe in probes_for(rule, methods, count=MIN_PROBES_PER_ROUTE,
+                                      offset=offset)]
+    ordinary = [f"/certificates/{number(1)}", f"/api/v1/certificates/{number(2)}",
+                f"/search?q={quote('故障测试')}", "/verify-list", "/scan", "/complaints/new",
+                "/apply", "/register.csv", "/about", "/"]
+    outcomes: list[tuple[str, int | None, str]] = []
+    lock = threading.Lock()
+
+    def send(chunk) -> None:
+        for probe in chunk:
+            body, headers = _wire(probe)
+            try:
+                status, note = _answer(server.port, probe.method, probe.url, body, headers)
+            except (OSError, HTTPException) as error:
+                status, note = None, repr(error)
+            with lock:
+                outcomes.append((probe.describe(), status, note))
+
+    with serving(env, workers=4) as server:
+        workers = sorted(server.worker_pids())
+        for _ in range(3):  # every worker has answered ordinary pages: its working size
+            for path in ordinary:
+                for _ in workers:
+                    fetch(server.url, "GET", path)
+        settled = {pid: _peak_rss_mb(pid) for pid in workers}
+        threads = [threading.Thread(target=send, args=(probes[i::HOSTILE_THREADS],))
+                   for i in range(HOSTILE_THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        peaks = {pid: _peak_rss_mb(pid) for pid in workers}
+        after = sorted(server.worker_pids())
+        errors = server.errors()
+
+    growth = {pid: peaks[pid] - settled[pid] for pid in workers}
+    print(f"\n{len(outcomes)} hostile requests from {HOSTILE_THREADS} threads to 4 workers; "
+          "peak resident memory per worker (MB): "
+          + ", ".join(f"{settled[p]:.0f} → {peaks[p]:.0f}" for p in workers))
+    assert len(outcomes) == len(probes)
+    assert after == workers, "a worker died or was replaced (out of memory, or timed out)"
+    crashed = [o for o in outcomes if o[1] is None or o[1] == 500 or o[1] > 503
+               or (o[1] == 503 and not o[2])]
+    assert not crashed, (crashed[:20], errors)  # 503 only with Retry-After (busy /scan)
+    assert max(growth.values()) <= MAX_WORKER_GROWTH_MB, (growth, settled, peaks)

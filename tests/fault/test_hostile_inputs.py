@@ -20,8 +20,9 @@ MIN_PROBES_PER_ROUTE = 300
 
 @pytest.fixture
 def app_config(tmp_path):
-    # As in production: an unexpected exception becomes a 500 answer (and is counted here).
-    return conftest.test_config(tmp_path, HANDLE_ALL_ERRORS=True)
+    # As in production: an unexpected exception becomes a 500 answer (and is counted here),
+    # and CSRF is checked (its "form expired" pages are part of what a bad body reaches).
+    return conftest.test_config(tmp_path, HANDLE_ALL_ERRORS=True, WTF_CSRF_ENABLED=True)
 
 
 def public_routes(app) -> list[tuple[str, set[str]]]:
