@@ -13,6 +13,7 @@ from portal.register.public import (
     PublicCertificate,
     certificate_json,
     find_certificate,
+    verify_url,
 )
 from portal.render_cache import cached_by_version
 from portal.services import verification
@@ -43,8 +44,7 @@ def certificate(number: str) -> Any:
             return api_error(400, "certificate number is malformed: expected 4 to 40 letters "
                              "and digits, optionally separated by '-' or '/' "
                              "(e.g. 02722Q10234R3M, SQI/FW/2025/0003)", "malformed_number")
-        return api_error(404, "no certificate with this number was issued by this "
-                         "certification body", "not_found")
+        return _not_found(number)
     body = certificate_json(PublicCertificate.of(cert, clock.today()))
     if "holder_name" in request.args:
         printed = request.args["holder_name"]
@@ -62,6 +62,22 @@ def certificate(number: str) -> Any:
     response.headers["Access-Control-Allow-Origin"] = "*"  # public data, no credentials
     response.add_etag()
     return response.make_conditional(request)
+
+
+def _not_found(number: str) -> Any:
+    """404 for a well-formed number not in the register, with the register's numbers one
+    typing slip away from it (as the page offers them: a misread digit is far more common
+    than a forgery). Only number, status and address: never a restricted holder's name."""
+    response, status = api_error(404, "no certificate with this number was issued by this "
+                                 "certification body", "not_found")
+    near = verification.nearest_numbers(number, clock.today())
+    if near:
+        body = response.get_json()
+        body["error"]["did_you_mean"] = [
+            {"certificate_number": c.certificate_number, "status": c.status.value,
+             "verify_url": verify_url(c.certificate_number)} for c in near]
+        response = jsonify(body)
+    return response, status
 
 
 def _too_long(value: str, field: str) -> bool:

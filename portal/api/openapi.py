@@ -40,6 +40,16 @@ SCHEMAS: dict[str, Any] = {
                          "not_found, method_not_allowed, too_large, too_many_numbers, "
                          "rate_limited, internal_error.", "examples": ["not_found"]},
                 "message": {"type": "string", "description": "Human-readable explanation."},
+                "did_you_mean": {
+                    "type": "array", "description": "With `not_found` for one certificate: "
+                    "the register's numbers one typing slip away (a character changed, added, "
+                    "dropped, or two swapped), if any.",
+                    "items": {"type": "object",
+                              "required": ["certificate_number", "status", "verify_url"],
+                              "properties": {"certificate_number": {"type": "string"},
+                                             "status": _ref("Status"),
+                                             "verify_url": {"type": "string",
+                                                            "format": "uri"}}}},
             }}},
     },
     "Status": {"type": "string", "enum": STATUSES,
@@ -350,7 +360,8 @@ PATHS: dict[str, Any] = {
             "400": _error("The number is malformed (code `malformed_number`), or holder_name is "
                           "empty or too long."),
             "404": _error("Well-formed, but no such certificate was issued by this body "
-                          "(code `not_found`)."),
+                          "(code `not_found`); `did_you_mean` lists the register's numbers "
+                          "one typing slip away, if any."),
             "429": _RATE_LIMITED,
         }}},
     "/certificates": {"get": {

@@ -107,6 +107,25 @@ def test_unknown_number_is_404_in_error_shape(client):
     assert "certification body" in error["message"]
 
 
+def test_a_number_one_slip_away_is_offered_with_the_404(client, make_certificate):
+    make_certificate(certificate_number="02724Q10856R3M", status=CertificateStatus.SUSPENDED)
+    secret = make_certificate(certificate_number="02724Q10856R4M", restricted=True,
+                              holder_name_zh="上海保密客户有限公司")
+    response = client.get("/api/v1/certificates/02724Q10865R3M")  # two digits swapped
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert error["code"] == "not_found"
+    offered = {n["certificate_number"]: n for n in error["did_you_mean"]}
+    assert set(offered) == {"02724Q10856R3M"}  # R4M is two slips away
+    assert offered["02724Q10856R3M"]["status"] == "suspended"
+    assert offered["02724Q10856R3M"]["verify_url"].endswith("/certificates/02724Q10856R3M")
+    # A restricted neighbour: its number and status, never its holder.
+    error = client.get("/api/v1/certificates/02724Q10856R4N").get_json()["error"]
+    assert [n["certificate_number"] for n in error["did_you_mean"]] == ["02724Q10856R4M"]
+    assert secret.holder_name_zh not in json.dumps(error, ensure_ascii=False)
+    assert set(error["did_you_mean"][0]) == {"certificate_number", "status", "verify_url"}
+
+
 @pytest.mark.parametrize("number", ["%E2%98%83", "ab", "--", "%3Cscript%3E", "A" * 300])
 def test_malformed_number_is_400_in_error_shape(client, number):
     assert_error(client.get(f"/api/v1/certificates/{number}"), 400, "malformed_number")
