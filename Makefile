@@ -53,6 +53,9 @@ bench: install
 
 # issue #14's table (wrk, 100,000 certificates on PostgreSQL, beside a hello app) into README
 bench-http: install
+	@command -v wrk >/dev/null 2>&1 || { echo "installing Debian's wrk"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || echo "WARNING: could not install wrk; the HTTP benchmark will be skipped"; }
 	$(BIN)/python -m benchmarks.bench_wrk --write
 
 readme:
