@@ -35,9 +35,11 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def api_error(status: int, message: str, code: str | None = None) -> Any:
-    """Return the docs/contract.md §4 error body with `status`."""
-    body = {"error": {"code": code or API_CODES.get(status, "error"), "message": message}}
+def api_error(status: int, message: str, code: str | None = None, **details: Any) -> Any:
+    """Return the docs/contract.md §4 error body with `status`; `details` are added beside
+    `code` and `message` (e.g. `did_you_mean`)."""
+    body = {"error": {"code": code or API_CODES.get(status, "error"), "message": message,
+                      **details}}
     return jsonify(body), status
 
 

@@ -68,16 +68,12 @@ def _not_found(number: str) -> Any:
     """404 for a well-formed number not in the register, with the register's numbers one
     typing slip away from it (as the page offers them: a misread digit is far more common
     than a forgery). Only number, status and address: never a restricted holder's name."""
-    response, status = api_error(404, "no certificate with this number was issued by this "
-                                 "certification body", "not_found")
     near = verification.nearest_numbers(number, clock.today())
-    if near:
-        body = response.get_json()
-        body["error"]["did_you_mean"] = [
-            {"certificate_number": c.certificate_number, "status": c.status.value,
-             "verify_url": verify_url(c.certificate_number)} for c in near]
-        response = jsonify(body)
-    return response, status
+    details = {"did_you_mean": [
+        {"certificate_number": c.certificate_number, "status": c.status.value,
+         "verify_url": verify_url(c.certificate_number)} for c in near]} if near else {}
+    return api_error(404, "no certificate with this number was issued by this "
+                     "certification body", "not_found", **details)
 
 
 def _too_long(value: str, field: str) -> bool:
