@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint bench bench-http install translations browser-deps extract-messages readme clean
+.PHONY: run test test-fast lint bench bench-http install translations browser-deps extract-messages update-messages readme clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed translations
 
+# One catalog per language, portal/translations/<lang>/LC_MESSAGES/messages.po (Flask-Babel's
+# layout). New strings: make update-messages, translate the empty msgstr, make translations.
 translations: $(VENV)/.installed
-	@for d in portal/translations/*/; do \
-	  $(BIN)/pybabel compile --use-fuzzy --statistics -d $$d >/dev/null; \
-	done
+	$(BIN)/pybabel -q compile -d portal/translations
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -61,8 +61,12 @@ bench-http: install
 readme:
 	$(PYTHON) docs/build_readme.py
 
+# The -k keywords are also portal/i18n_check.py's EXTRA_KEYWORDS (a test checks they agree).
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -o instance/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --project=portal -o portal/translations/messages.pot .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --previous --ignore-pot-creation-date
 
 clean:
 	rm -rf $(VENV) instance test-artifacts

@@ -13,13 +13,6 @@ from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def translation_directories() -> str:
-    """Return every catalog folder under portal/translations (one per feature area)."""
-    base = ROOT / "portal" / "translations"
-    dirs = sorted(str(p) for p in base.iterdir() if p.is_dir()) if base.exists() else []
-    return ";".join(dirs) or str(base)
-
-
 def _fresh_globals(sender: Flask, **extra: Any) -> None:
     g.__dict__.clear()
 
@@ -32,7 +25,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_pyfile("portal.cfg", silent=True)  # instance/portal.cfg on the server
     app.config.update(settings_from_environ(os.environ))
     app.config.update(overrides or {})
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = translation_directories()
     finish_config(app.config, app.instance_path)
 
     from portal import i18n

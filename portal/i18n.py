@@ -54,8 +54,9 @@ CATEGORY_LABELS = {
 
 
 class PortalDomain(Domain):
-    """Load `zh_CN` catalogs for Chinese: Babel ≥ 2.12 names the locale `zh_Hans_CN`, which
-    gettext would only look up as `zh_Hans_CN` and `zh`; merge every area's catalog."""
+    """Load the `zh_CN` catalog for Chinese: Babel ≥ 2.12 names the locale `zh_Hans_CN`, which
+    gettext would only look up as `zh_Hans_CN` and `zh`. The catalogs are Flask-Babel's default
+    folder, portal/translations/<lang>/LC_MESSAGES/messages.mo."""
 
     def get_translations(self) -> support.NullTranslations:
         from flask_babel import _get_current_context

@@ -61,7 +61,7 @@ def shown_numbers() -> dict[str, str]:
 
 def shown_credit_codes() -> dict[str, str]:
     """Return every credit-code-shaped example and the first file that shows it."""
-    catalogs = sorted((ROOT / "portal" / "translations").glob("*/*/LC_MESSAGES/messages.po"))
+    catalogs = sorted((ROOT / "portal" / "translations").glob("*/LC_MESSAGES/messages.po"))
     found: dict[str, str] = {}
     for path in [*example_sources(), *catalogs]:
         for code in CREDIT_CODE.findall(path.read_text(encoding="utf-8")):
