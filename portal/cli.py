@@ -36,11 +36,13 @@ def register_commands(app: Flask) -> None:
         opendata,
         search,
         staff,
+        surveillance,
         watch,
     )
 
     app.cli.add_command(init_db)
-    for module in (applications, certificates, complaints, demo, opendata, search, staff, watch):
+    for module in (applications, certificates, complaints, demo, opendata, search, staff,
+                   surveillance, watch):
         for command in module.COMMANDS:
             app.cli.add_command(command)
 

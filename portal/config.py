@@ -76,6 +76,19 @@ class DefaultConfig:
     BODY_NAME_EN = "Shanghai Quality Technology Certification Center"
     BODY_EMAIL = "rzzx@sqi.org.cn"
     BODY_WEBSITE = "http://www.sqi.org.cn"
+    # The body's standing, shown on every certificate page and API record (docs/issuer.md);
+    # empty until the operator sets the numbers the CNCA approval and CNAS certificate carry.
+    BODY_CNCA_APPROVAL_NUMBER = ""
+    BODY_CNAS_ACCREDITATION_NUMBER = ""
+    # IAF and ILAC merged into Global ACI on 2026-01-01: "IAF MLA signatory" is no longer true.
+    ACCREDITATION_STATEMENT_ZH = ("认可机构 CNAS 是国际认可合作组织（Global ACI，由 IAF 与 ILAC "
+                                  "于 2026 年 1 月 1 日合并成立）互认协议的签署方。")
+    ACCREDITATION_STATEMENT_EN = ("The accreditation body CNAS is a signatory of the mutual "
+                                  "recognition arrangement of Global Accreditation Cooperation "
+                                  "(Global ACI, formed by the merger of IAF and ILAC on "
+                                  "1 January 2026).")
+    # Days ahead `portal overdue-surveillance` and the daily mail look (docs/surveillance.md).
+    SURVEILLANCE_WARNING_DAYS = 30
     # The licence /register.csv and /register.json are published under (docs/readme/open-data.md).
     OPEN_DATA_LICENCE = "CC-BY-4.0"
     OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"

@@ -315,7 +315,9 @@ def _build_id(app: Flask) -> str:
                 digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};"
                               .encode())
     for name in ("PUBLIC_BASE_URL", "BODY_NAME_ZH", "BODY_NAME_EN", "BODY_EMAIL",
-                 "BODY_WEBSITE", "PORTAL_ENV"):
+                 "BODY_WEBSITE", "PORTAL_ENV", "BODY_CNCA_APPROVAL_NUMBER",
+                 "BODY_CNAS_ACCREDITATION_NUMBER", "ACCREDITATION_STATEMENT_ZH",
+                 "ACCREDITATION_STATEMENT_EN"):
         digest.update(f"{name}={app.config.get(name)};".encode())
     return digest.hexdigest()
 

@@ -73,6 +73,36 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"audit_type": {"type": "string", "enum": AUDIT_TYPES},
                        "audit_date": {"type": "string", "format": "date"}},
     },
+    "Surveillance": {
+        "type": ["object", "null"], "required": ["last_audit_date", "next_due_date", "overdue"],
+        "description": "Surveillance currency (CNCA rules: first surveillance audit within 12 "
+                       "months of the certification decision, then at most 12 months after the "
+                       "last one; the recertification audit before expiry). Null for schemes "
+                       "without surveillance audits (product certification) and when the "
+                       "certificate is restricted.",
+        "properties": {
+            "last_audit_date": {**_NULLABLE_DATE, "description": "Latest audit of any type."},
+            "next_due_date": {**_NULLABLE_DATE, "description": "Date by which the next "
+                              "surveillance (or, near expiry, recertification) audit is due; "
+                              "null when none is owed (withdrawn, cancelled, expired, or "
+                              "recertified and awaiting the new decision)."},
+            "overdue": {"type": "boolean",
+                        "description": "The due date has passed without the audit."},
+        },
+    },
+    "Issuer": {
+        "type": "object",
+        "description": "The certification body: its CNCA approval number and CNAS "
+                       "accreditation number (null until configured), and the accreditation "
+                       "statement shown on certificate pages.",
+        "properties": {
+            "name_zh": {"type": "string"}, "name_en": {"type": "string"},
+            "cnca_approval_number": _NULLABLE_STRING,
+            "cnas_accreditation_number": _NULLABLE_STRING,
+            "accreditation_statement_zh": _NULLABLE_STRING,
+            "accreditation_statement_en": _NULLABLE_STRING,
+        },
+    },
     "Certificate": {
         "type": "object",
         "description": "Every register field, named as in the CSV. For a restricted certificate "
@@ -112,6 +142,8 @@ SCHEMAS: dict[str, Any] = {
                                "description": "Oldest first."},
             "audits": {"type": ["array", "null"], "items": _ref("Audit"),
                        "description": "Oldest first. Null (hidden) when restricted."},
+            "surveillance": _ref("Surveillance"),
+            "issuer": _ref("Issuer"),
             "verify_url": {"type": "string", "format": "uri",
                            "description": "The public page; the number is percent-encoded."},
             "updated_at": {"type": "string", "format": "date-time",

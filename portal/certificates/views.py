@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from flask import make_response, render_template
+from flask import current_app, make_response, render_template
 
 from portal import clock
 from portal.certificates import bp
 from portal.domain.codes import is_well_formed_number
+from portal.register.jsonld import certification_jsonld
 from portal.register.public import (
     PublicCertificate,
     alerts_for_number,
@@ -31,9 +32,11 @@ def detail(number: str) -> Any:
         response = make_response(body, 404)
     else:
         public = PublicCertificate.of(cert, clock.today())
+        address = verify_url(public.certificate_number)
         body = render_template("certificates/detail.html", cert=public, status=public.status,
-                               cert_path=public.path,
-                               verify_url=verify_url(public.certificate_number),
+                               cert_path=public.path, verify_url=address,
+                               jsonld=certification_jsonld(public, url=address,
+                                                           config=current_app.config),
                                alerts=alerts_for_number(public.certificate_number))
         response = make_response(body)
     # The status must be live: browsers and proxies revalidate on every view.

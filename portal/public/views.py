@@ -88,6 +88,41 @@ def verify() -> Any:
     return response
 
 
+# Crawlers may read certificate pages (and their JSON-LD); search results, forms, personal
+# links and the back office stay out. Specific paths come before the broad Allow: parsers
+# that take the first match (Python's) and the longest match (RFC 9309) then agree.
+ROBOTS_TXT = """User-agent: *
+Disallow: /certificates/*/receipt
+Disallow: /certificates/*/watch
+Allow: /certificates/
+Disallow: /search
+Disallow: /verify
+Disallow: /verify-list
+Disallow: /staff/
+Disallow: /complaints/new
+Disallow: /complaints/track
+Disallow: /apply
+Disallow: /report-fake
+Disallow: /scan
+Disallow: /survey/
+Disallow: /receipts/
+Disallow: /lists/
+Disallow: /watch/
+Disallow: /webhooks/
+Disallow: /v/
+Disallow: /api/
+"""
+
+
+@bp.get("/robots.txt")
+def robots() -> Any:
+    """Tell crawlers to read certificate pages and keep out of search, forms and staff pages."""
+    response = make_response(ROBOTS_TXT)
+    response.mimetype = "text/plain"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.get("/healthz")
 @limiter.exempt
 def healthz() -> Any:

@@ -21,6 +21,7 @@ from portal.clock import CHINA
 from portal.domain.codes import number_key
 from portal.domain.records import CERTIFICATE_COLUMNS
 from portal.domain.status import FINAL, CertificateStatus, PublicStatus
+from portal.domain.surveillance import AuditDate, Surveillance, surveillance_of
 from portal.extensions import db
 from portal.models import Alert, AlertKind, Certificate, CertificateEvent, EventKind
 
@@ -153,6 +154,9 @@ class PublicCertificate:
     scope: Scope | None = None
     status_reason: str | None = None
     audits: tuple[PublicAudit, ...] | None = None
+    # None for schemes without surveillance audits, and for a restricted certificate (its
+    # audits are not public either).
+    surveillance: Surveillance | None = None
 
     @classmethod
     def of(cls, cert: Certificate, today: date) -> "PublicCertificate":
@@ -181,6 +185,10 @@ class PublicCertificate:
                         sites=tuple(cert.site_addresses)),
             status_reason=cert.status_reason or "",
             audits=tuple(PublicAudit(a.audit_type.value, a.audit_date) for a in cert.audits),
+            surveillance=surveillance_of(
+                cert.scheme, status=cert.status.value, issue_date=cert.issue_date,
+                expiry_date=cert.expiry_date, today=today,
+                audits=[AuditDate(a.audit_type.value, a.audit_date) for a in cert.audits]),
         )
 
     @property
@@ -278,9 +286,29 @@ def certificate_json(cert: PublicCertificate) -> dict[str, Any]:
     out["audits"] = None if cert.audits is None else [
         {"audit_type": a.audit_type, "audit_date": a.audit_date.isoformat()}
         for a in cert.audits]
+    out["surveillance"] = surveillance_json(cert.surveillance)
+    out["issuer"] = issuer_json()
     out["verify_url"] = verify_url(cert.certificate_number)
     out["updated_at"] = cert.updated_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return out
+
+
+def surveillance_json(found: Surveillance | None) -> dict[str, Any] | None:
+    """Return the API's `surveillance` object (docs/contract.md §4), None where there is none."""
+    if found is None:
+        return None
+    return {"last_audit_date": _iso(found.last_audit_date),
+            "next_due_date": _iso(found.next_due_date), "overdue": found.overdue}
+
+
+def issuer_json() -> dict[str, Any]:
+    """Return the API's `issuer` object: the body and its approval and accreditation numbers."""
+    config = current_app.config
+    return {"name_zh": config["BODY_NAME_ZH"], "name_en": config["BODY_NAME_EN"],
+            "cnca_approval_number": config.get("BODY_CNCA_APPROVAL_NUMBER") or None,
+            "cnas_accreditation_number": config.get("BODY_CNAS_ACCREDITATION_NUMBER") or None,
+            "accreditation_statement_zh": config.get("ACCREDITATION_STATEMENT_ZH") or None,
+            "accreditation_statement_en": config.get("ACCREDITATION_STATEMENT_EN") or None}
 
 
 def public_record(data: Mapping[str, Any], *, restricted: bool) -> dict[str, Any]:

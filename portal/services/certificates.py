@@ -7,17 +7,26 @@ bulk import and the demo data use too. Functions add to the session; callers com
 transaction per operation).
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from portal.clock import CHINA
 from portal.domain.codes import number_key
 from portal.domain.records import DATA_FIELDS, CertificateData
 from portal.domain.status import CertificateStatus, ensure_can_move
 from portal.extensions import db
-from portal.models import Certificate, CertificateEvent, EventKind, SearchChange, Site
+from portal.models import (
+    Audit,
+    AuditType,
+    Certificate,
+    CertificateEvent,
+    EventKind,
+    SearchChange,
+    Site,
+)
 from portal.register import rows
 from portal.services import audit_log
 
@@ -38,6 +47,34 @@ def snapshot(cert: Certificate) -> dict[str, Any]:
 def note_changed(cert: Certificate, now: datetime) -> None:
     """Write a search change-log row in the same transaction as the change."""
     db.session.add(SearchChange(number_key=cert.number_key, changed_at=now))
+
+
+def note_many_changed(number_keys: Iterable[str], now: datetime) -> None:
+    """Note many certificates changed at `now` (a bulk write), as `note_changed` does for one."""
+    keys = sorted(set(number_keys))
+    if not keys:
+        return
+    db.session.execute(insert(SearchChange), [{"number_key": k, "changed_at": now} for k in keys])
+    for start in range(0, len(keys), 500):
+        db.session.execute(update(Certificate)
+                           .where(Certificate.number_key.in_(keys[start:start + 500]))
+                           .values(updated_at=now).execution_options(synchronize_session=False))
+
+
+def add_audit(cert: Certificate, audit_type: AuditType, audit_date: date, *,
+              auditors: Iterable[str] = (), actor: str, now: datetime, ip: str = "") -> Audit:
+    """Record an audit of `cert`; its page, API record and surveillance due date change at once."""
+    audit = Audit(certificate_id=cert.id, audit_type=audit_type, audit_date=audit_date,
+                  auditors=sorted({t.strip().lower() for t in auditors if t.strip()}))
+    db.session.add(audit)
+    cert.updated_at = now
+    note_changed(cert, now)
+    db.session.flush()
+    audit_log.record(actor=actor, action="audit.create", entity_type="certificate",
+                     entity_id=cert.certificate_number, before=None,
+                     after={"audit_type": audit_type.value, "audit_date": audit_date.isoformat(),
+                            "auditors": audit.auditors}, now=now, ip=ip)
+    return audit
 
 
 def _event(cert: Certificate, kind: EventKind, *, effective: date, actor: str, now: datetime,

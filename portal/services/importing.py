@@ -659,6 +659,9 @@ def apply_audit_import(plan: AuditImportPlan, *, actor: str, now: datetime) -> i
                     for r in new
                 ],
             )
+            # The register's change-noting write: cached pages and API records show them.
+            certificate_service.note_many_changed(
+                (number_key(r.certificate_number) for r in new), now)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

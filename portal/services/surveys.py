@@ -186,15 +186,9 @@ def record_audit(number: str, audit_type: AuditType, audit_date: date, team: lis
         Audit.certificate_id == cert.id, Audit.audit_type == audit_type,
         Audit.audit_date == audit_date))
     if audit is None:
-        audit = Audit(certificate_id=cert.id, audit_type=audit_type, audit_date=audit_date,
-                      auditors=sorted({t.strip().lower() for t in team if t.strip()}))
-        db.session.add(audit)
-        db.session.flush()
-        audit_log.record(actor=actor, action="audit.create", entity_type="certificate",
-                         entity_id=cert.certificate_number, before=None,
-                         after={"audit_type": audit_type.value,
-                                "audit_date": audit_date.isoformat(),
-                                "auditors": audit.auditors}, now=now, ip=ip)
+        # The register's change-noting write: a cached page and API record show it at once.
+        audit = certificate_service.add_audit(cert, audit_type, audit_date, auditors=team,
+                                              actor=actor, now=now, ip=ip)
         db.session.commit()
     return audit
 
