@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint bench bench-http install translations browser-deps extract-messages update-messages readme clean
+.PHONY: run test test-fast lint bench bench-http install translations browser-deps extract-messages update-messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,15 +51,12 @@ test-fast: install
 bench: install
 	$(BIN)/python -m benchmarks
 
-# issue #14's table (wrk, 100,000 certificates on PostgreSQL, beside a hello app) into README
+# the HTTP table (wrk, 100,000 certificates on PostgreSQL, beside a hello app) into docs/performance.md
 bench-http: install
 	@command -v wrk >/dev/null 2>&1 || { echo "installing Debian's wrk"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
 	  || echo "WARNING: could not install wrk; the HTTP benchmark will be skipped"; }
 	$(BIN)/python -m benchmarks.bench_wrk --write
-
-readme:
-	$(PYTHON) docs/build_readme.py
 
 # The -k keywords are also portal/i18n_check.py's EXTRA_KEYWORDS (a test checks they agree).
 extract-messages: $(VENV)/.installed

@@ -1,7 +1,7 @@
 """Issue #14's table: public pages under wrk beside a hello-world Flask app, in one run.
 
 `python -m benchmarks wrk` (or `make bench-http`, which also writes the table into
-docs/readme/96-http-load.md and README.md). Both apps run under `gunicorn.conf.py` with 4
+docs/performance.md). Both apps run under `gunicorn.conf.py` with 4
 workers × 2 threads; wrk drives each row for 10 s over 16 keep-alive connections on loopback.
 The portal reads 100,000 certificates from PostgreSQL (`BENCH_DATABASE_URL`, default the
 scratch database `portal_bench` on 127.0.0.1; it is filled once with the rows of
@@ -30,7 +30,7 @@ from benchmarks.processes import portal, python
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
                               "postgresql://postgres@127.0.0.1:5432/portal_bench")
-# Production runs with Redis (README, deployment): the render cache is shared by every worker,
+# Production runs with Redis (docs/operating.md, deploying): the render cache is shared by every worker,
 # so a page is rendered once, not once per worker. BENCH_REDIS_URL=none measures without it.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 # A search index kept between runs (rebuilding 100,000 documents takes minutes).
@@ -40,7 +40,7 @@ SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "16"))
 SAMPLE = 200  # certificate numbers spread over the register, requested round-robin
 FRAGMENTS = ("上海", "苏州", "杭州", "深圳", "华信", "精密")  # two-character searches
-README_SECTION = ROOT / "docs" / "readme" / "96-http-load.md"
+TABLE_PAGE = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench-http:begin -->", "<!-- bench-http:end -->"
 HELLO = "from flask import Flask\napp = Flask(__name__)\n\n\n@app.get('/')\ndef hello():\n" \
         "    return 'Hello, World!'\n"
@@ -242,14 +242,14 @@ def table(rows: dict[str, Row], hello: float, hello_runs: Sequence[Row], *,
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
-    """Put the table between the markers of docs/readme/96-http-load.md and rebuild README."""
-    current = README_SECTION.read_text(encoding="utf-8")
+def write_table(text: str) -> None:
+    """Put the table between the bench-http markers of docs/performance.md."""
+    current = TABLE_PAGE.read_text(encoding="utf-8")
+    if BEGIN not in current or END not in current:
+        raise SystemExit(f"{TABLE_PAGE}: the markers {BEGIN} and {END} are missing")
     head, _, rest = current.partition(BEGIN)
     _, _, tail = rest.partition(END)
-    README_SECTION.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
-    subprocess.run([sys.executable, str(ROOT / "docs" / "build_readme.py")], cwd=ROOT,
-                   check=True)
+    TABLE_PAGE.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
 
 
 def main(argv: Sequence[str] = ()) -> None:
@@ -311,8 +311,8 @@ def main(argv: Sequence[str] = ()) -> None:
     text = table(rows, hello, hello_runs, shared="REDIS_URL" in env)
     print("\n" + text)
     if "--write" in argv:
-        write_readme(text)
-        print(f"\nwritten to {README_SECTION.relative_to(ROOT)} and README.md")
+        write_table(text)
+        print(f"\nwritten to {TABLE_PAGE.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

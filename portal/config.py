@@ -89,12 +89,12 @@ class DefaultConfig:
                                   "1 January 2026).")
     # Days ahead `portal overdue-surveillance` and the daily mail look (docs/surveillance.md).
     SURVEILLANCE_WARNING_DAYS = 30
-    # The licence /register.csv and /register.json are published under (docs/readme/open-data.md).
+    # The licence /register.csv and /register.json are published under (docs/features/open-data.md).
     OPEN_DATA_LICENCE = "CC-BY-4.0"
     OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
     # Tests only (honoured only with TESTING): let webhooks call http:// and loopback receivers.
     WEBHOOK_ALLOW_PRIVATE_FOR_TESTS = False
-    # QR signing key ids, newest first: "2,1" or "2,1:old-secret" (see docs/readme/qr.md).
+    # QR signing key ids, newest first: "2,1" or "2,1:old-secret" (see docs/features/qr.md).
     QR_SIGNING_KEYS: tuple[str, ...] = ("1",)
 
 

@@ -660,7 +660,7 @@ def _numbers(lives: list[_Life]) -> None:
 
 
 # Examples shown on pages, in placeholders and in README (the home page, the not-found page,
-# the complaint form, docs/readme). The demo pins them onto fitting generated certificates so
+# the complaint form, docs/). The demo pins them onto fitting generated certificates so
 # that every example resolves; numbers and names do not enter the docs/contract.md §6 statistics.
 # tests/integration/test_examples.py scans the templates, content and docs for examples.
 EXAMPLE_NUMBERS: Final = ("02722Q10234R3M", "027-26-Q-10403-R0", "SQI/FW/2025/0003")

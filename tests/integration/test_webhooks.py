@@ -100,7 +100,7 @@ def test_delivery_carries_a_verifiable_signature(app, make_certificate, receiver
                                  "effective_date": "2026-11-25", "reason": "未按期接受监督审核"}
     assert "internal note" not in body.decode()
     assert headers["X-Portal-Event-Id"] == payload["id"]
-    # What the README tells a receiver to do, written out independently of the portal code:
+    # What docs/features/open-data.md tells a receiver to do, written out independently of the portal code:
     secret = webhook_service.secret_for(hook)
     fields = dict(part.split("=", 1) for part in headers["X-Portal-Signature"].split(","))
     expected = hmac.new(secret.encode(), fields["t"].encode() + b"." + body,
