@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.extensions import db
+from portal.services import staff as staff_service
 
 pytest_plugins = ["tests.factories", "tests.browser_support"]
 
@@ -41,6 +42,23 @@ def test_config(tmp_path: Path, **extra: object) -> dict[str, object]:
 
 
 test_config.__test__ = False  # a helper, not a test, when imported into test modules
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes() -> Iterator[None]:
+    """Hash staff passwords with argon2id at its lowest cost in tests (production: the default).
+
+    Every sign-in in the suite hashed at production cost (about 0.28 s each); the hashes stay
+    argon2id, so what the tests assert about them still holds.
+    """
+    from argon2 import PasswordHasher
+
+    production = staff_service._hasher
+    staff_service._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    staff_service._dummy_hash.cache_clear()
+    yield
+    staff_service._hasher = production
+    staff_service._dummy_hash.cache_clear()
 
 
 _schema_rebuilt: list[bool] = []
