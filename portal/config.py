@@ -79,6 +79,9 @@ class DefaultConfig:
     # The body's standing, shown on every certificate page and API record (docs/issuer.md);
     # empty until the operator sets the numbers the CNCA approval and CNAS certificate carry.
     BODY_CNCA_APPROVAL_NUMBER = ""
+    # The three-digit code CNCA gave the body, which starts its management-system certificate
+    # numbers (02722Q10234R3M): an unknown number with another code is another body's.
+    BODY_ISSUER_CODE = "027"
     BODY_CNAS_ACCREDITATION_NUMBER = ""
     # IAF and ILAC merged into Global ACI on 2026-01-01: "IAF MLA signatory" is no longer true.
     ACCREDITATION_STATEMENT_ZH = ("认可机构 CNAS 是国际认可合作组织（Global ACI，由 IAF 与 ILAC "

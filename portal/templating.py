@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import Setting
 from portal.models.setting import DEMO_SETTING
 from portal.render_cache import LIVE_NOW, LiveNow, now_placeholder, rendering_for_cache
+from portal.verify import text as verdict_text
 
 
 def demo_loaded() -> bool:
@@ -55,7 +56,9 @@ def fmt_number(value: Any) -> str:
 
 def init_app(app: Flask) -> None:
     """Register template globals and filters."""
-    app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, number=fmt_number)
+    app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, number=fmt_number,
+                                 reissue_cause=verdict_text.reissue_cause)
+    app.jinja_env.globals.update(verdict_text.template_helpers())
     app.jinja_env.globals.update(lang_url=lang_url)
     app.jinja_env.globals.update(reason_html=data_language.reason_html,
                                  place_html=data_language.place_html,

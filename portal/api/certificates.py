@@ -7,12 +7,16 @@ from flask import jsonify, request
 from portal import clock
 from portal.api import bp
 from portal.domain.codes import is_well_formed_number
+from portal.domain.verdict import Reason
 from portal.errors import api_error
 from portal.extensions import limiter
+from portal.models import AlertKind
 from portal.register.public import (
     PublicCertificate,
+    alerts_for_number,
     certificate_json,
     find_certificate,
+    lookup_key,
     verify_url,
 )
 from portal.render_cache import cached_by_version
@@ -45,7 +49,11 @@ def certificate(number: str) -> Any:
                              "and digits, optionally separated by '-' or '/' "
                              "(e.g. 02722Q10234R3M, SQI/FW/2025/0003)", "malformed_number")
         return _not_found(number)
-    body = certificate_json(PublicCertificate.of(cert, clock.today()))
+    public = PublicCertificate.of(cert, clock.today())
+    body = certificate_json(public)
+    counterfeit = any(alert.kind is AlertKind.COUNTERFEIT_NUMBER
+                      for alert in alerts_for_number(number))
+    verdict = None
     if "holder_name" in request.args:
         printed = request.args["holder_name"]
         if len(printed) > MAX_NAME_LENGTH:
@@ -56,6 +64,9 @@ def certificate(number: str) -> Any:
         verdict = verification.check_name(cert, printed)
         body["holder_name"] = printed
         body.update(verification.verdict_fields(verdict))
+    body.update(verification.verdict_json(
+        verification.verdict_for(public.status, name=verdict, counterfeit=counterfeit)))
+    body["counterfeit"] = counterfeit
     response = jsonify(body)
     # Status must be live: clients may keep a copy but revalidate it (ETag) every time.
     response.headers["Cache-Control"] = "no-cache"
@@ -65,15 +76,32 @@ def certificate(number: str) -> Any:
 
 
 def _not_found(number: str) -> Any:
-    """404 for a well-formed number not in the register, with the register's numbers one
-    typing slip away from it (as the page offers them: a misread digit is far more common
-    than a forgery). Only number, status and address: never a restricted holder's name."""
-    near = verification.nearest_numbers(number, clock.today())
-    details = {"did_you_mean": [
-        {"certificate_number": c.certificate_number, "status": c.status.value,
-         "verify_url": verify_url(c.certificate_number)} for c in near]} if near else {}
-    return api_error(404, "no certificate with this number was issued by this "
-                     "certification body", "not_found", **details)
+    """404 for a well-formed number not in the register, with the verdict and the register's
+    numbers one typing slip away from it (as the page offers them: a misread digit is far
+    more common than a forgery). Only number, status and address: never a restricted
+    holder's name. A number on the public alert list says `counterfeit: true`."""
+    key = lookup_key(number)
+    counterfeit = key is not None and key in verification.counterfeit_keys()
+    verdict = verification.verdict_for(None, number=number, counterfeit=counterfeit)
+    # A plain unknown number keeps the bare error shape (SPEC §4); a published counterfeit
+    # says so with its verdict, another body's number where to check it.
+    details: dict[str, Any] = (
+        {"counterfeit": True, **verification.verdict_json(verdict)} if counterfeit else {})
+    near = [] if counterfeit else verification.nearest_numbers(number, clock.today())
+    if near:
+        details["did_you_mean"] = [
+            {"certificate_number": c.certificate_number, "status": c.status.value,
+             "verify_url": verify_url(c.certificate_number)} for c in near]
+    if counterfeit:
+        message = ("this number is published as counterfeit in the certification body's "
+                   "public alerts: no certificate with this number was issued")
+    elif Reason.OTHER_BODY in verdict.reasons:
+        message = ("this number has the pattern of another certification body's numbers: "
+                   "check it on the national platform")
+        details["national_platform_url"] = verification.NATIONAL_PLATFORM_URL
+    else:
+        message = "no certificate with this number was issued by this certification body"
+    return api_error(404, message, "not_found", **details)
 
 
 def _too_long(value: str, field: str) -> bool:

@@ -6,7 +6,6 @@ from flask import current_app, make_response, render_template
 
 from portal import clock
 from portal.certificates import bp
-from portal.domain.codes import is_well_formed_number
 from portal.register.jsonld import certification_jsonld
 from portal.register.public import (
     PublicCertificate,
@@ -15,7 +14,7 @@ from portal.register.public import (
     verify_url,
 )
 from portal.render_cache import cached_by_version
-from portal.services import verification
+from portal.verify import pages
 
 
 @bp.get("/<path:number>")
@@ -24,20 +23,17 @@ def detail(number: str) -> Any:
     """Public verification page for one certificate (status first, always live)."""
     cert = find_certificate(number)
     if cert is None:
-        shown = verification.printable(number.strip())
-        body = render_template("certificates/not_found.html", number=shown,
-                               well_formed=is_well_formed_number(number),
-                               near=verification.nearest_numbers(number, clock.today()),
-                               alerts=alerts_for_number(number))
-        response = make_response(body, 404)
+        response = make_response(pages.not_found_page(number), 404)
     else:
         public = PublicCertificate.of(cert, clock.today())
         address = verify_url(public.certificate_number)
+        alerts = alerts_for_number(public.certificate_number)
         body = render_template("certificates/detail.html", cert=public, status=public.status,
                                cert_path=public.path, verify_url=address,
                                jsonld=certification_jsonld(public, url=address,
                                                            config=current_app.config),
-                               alerts=alerts_for_number(public.certificate_number))
+                               alerts=alerts,
+                               outcome=pages.certificate_verdict(public, alerts))
         response = make_response(body)
     # The status must be live: browsers and proxies revalidate on every view.
     response.headers["Cache-Control"] = "no-cache"

@@ -7,6 +7,8 @@ from typing import Final
 # Real numbers look like 02722Q10234R3M, 027-26-Q-10403-R0 or SQI/FW/2025/0003.
 _SEPARATORS: Final = re.compile(r"[\s\-/_.·]+")
 _NUMBER_KEY: Final = re.compile(r"^[A-Z0-9]{4,40}$")
+# A Chinese management-system number: issuing body (3 digits), year (2), scheme letters, serial.
+_CNCA_NUMBER: Final = re.compile(r"^([0-9]{3})[0-9]{2}[A-Z]{1,3}[0-9]{3,}[A-Z0-9]*$")
 
 CREDIT_CODE_CHARSET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS: Final = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -27,6 +29,18 @@ def is_well_formed_number(raw: str) -> bool:
     """Tell whether `raw` has the shape of a certificate number this body issues."""
     key = number_key(raw)
     return bool(_NUMBER_KEY.match(key)) and any(ch.isdigit() for ch in key)
+
+
+def issuer_code(raw: str) -> str | None:
+    """Return the issuing body's three-digit code of a CNCA-pattern number, else None."""
+    match = _CNCA_NUMBER.match(number_key(raw))
+    return match.group(1) if match else None
+
+
+def is_other_body_number(raw: str, own_code: str) -> bool:
+    """Tell whether `raw` has the pattern of another certification body's numbers."""
+    code = issuer_code(raw)
+    return code is not None and bool(own_code) and code != own_code
 
 
 def credit_code_check_char(first17: str) -> str:

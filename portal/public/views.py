@@ -23,10 +23,11 @@ from portal import clock, errors
 from portal.extensions import db, limiter
 from portal.models import AlertKind
 from portal.public import bp
-from portal.register.public import alerts_for_number, certificate_path
+from portal.register.public import certificate_path
 from portal.services import alerts as alert_service
 from portal.services import content as content_service
 from portal.services import content_reviews, verification
+from portal.verify import pages
 
 # Information pages are the same for every visitor of a language; proxies may keep them briefly.
 CONTENT_CACHE_CONTROL = "public, max-age=300"
@@ -35,11 +36,6 @@ RETRY_AFTER_SECONDS = 300
 # Longest identifier worth resolving: a certificate number is at most 40 letters and digits.
 MAX_QUERY_LENGTH = 200
 VERIFY_LIMIT = "120 per minute"
-VERDICT_HEADINGS = {
-    "match": _l("The company on your paper holds this certificate"),
-    "probable": _l("Probably the same company: check the spelling"),
-    "no_match": _l("The company on your paper does not match this certificate"),
-}
 VERDICT_REASONS = {
     "company_form": _l("The names differ only in how the company form is written "
                        "(such as “Co., Ltd.” and “Limited”)."),
@@ -74,14 +70,17 @@ def verify() -> Any:
         return redirect(url_for("certificates.detail",
                                 number=lookup.certificates[0].certificate_number))
     if lookup.kind in (kind.NOT_FOUND, kind.MALFORMED):
-        body = render_template("certificates/not_found.html", number=verification.printable(query),
-                               well_formed=lookup.kind is kind.NOT_FOUND, near=lookup.near,
-                               alerts=alerts_for_number(query))
+        body = pages.not_found_page(query, printed=printed)
         status = 404
     else:
+        first = lookup.certificate
+        name = lookup.verdicts.get(first.number_key) if first and printed else None
+        outcome = (verification.verdict_for(first.status, name=name,
+                                            counterfeit=lookup.counterfeit)
+                   if first is not None and name is not None else None)
         body = render_template("verify/result.html", lookup=lookup, query=query,
-                               printed=printed,
-                               VERDICT_HEADINGS=VERDICT_HEADINGS, VERDICT_REASONS=VERDICT_REASONS)
+                               printed=printed, outcome=outcome,
+                               VERDICT_REASONS=VERDICT_REASONS)
         status = 404 if lookup.kind in (kind.CREDIT_CODE_TYPO, kind.CREDIT_CODE_UNKNOWN) else 200
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"  # live status, and the typed name is private

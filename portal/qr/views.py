@@ -23,11 +23,12 @@ from portal.extensions import limiter
 from portal.i18n import STATUS_LABELS
 from portal.qr import bp
 from portal.qr.forms import ReceiptForm, ScanForm
-from portal.register.public import PublicCertificate, find_certificate
+from portal.register.public import PublicCertificate, alerts_for_number, find_certificate
 from portal.render_cache import cached_by_version
-from portal.services import badges
+from portal.services import badges, verification
 from portal.services import qr as qr_service
 from portal.services import receipts as receipt_service
+from portal.verify import pages
 
 SHORT_CACHE = "public, max-age=300"
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -38,10 +39,7 @@ SCAN_ERROR_STATUS = {"too_large": 413, "too_many_pixels": 413, "busy": 503}
 
 
 def _not_found(number: str) -> Any:
-    shown = "".join(ch for ch in number.strip() if ch.isprintable())[:80]
-    body = render_template("certificates/not_found.html", number=shown,
-                           well_formed=is_well_formed_number(number))
-    response = make_response(body, 404)
+    response = make_response(pages.not_found_page(number, near=False), 404)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -123,7 +121,12 @@ def landing(number: str, issue: str, token: str) -> Any:
     today = clock.today()
     copy = qr_service.check_printed_copy(cert, claim.issue, today)
     public = PublicCertificate.of(cert, today)
+    alerts = alerts_for_number(public.certificate_number)
+    outcome = verification.verdict_for(
+        public.status, copy_current=not any(r.kind != "status" for r in copy.reasons),
+        counterfeit=pages.counterfeit_alerted(alerts))
     body = render_template("qr/landing.html", cert=public, copy=copy, status=copy.status,
+                           outcome=outcome,
                            cert_path=public.path,
                            public_host=urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc)
     response = make_response(body)

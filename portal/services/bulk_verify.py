@@ -6,12 +6,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import BinaryIO
 
-from openpyxl import Workbook
-
 from portal.domain.codes import fold_width
+from portal.domain.verdict import Level, Verdict, decide
 from portal.models import Certificate
 from portal.register import tables
-from portal.register.cells import xlsx_row
 from portal.register.public import PublicCertificate
 from portal.services import verification
 
@@ -56,6 +54,16 @@ class CheckedRow:
     matches: list[Match] = field(default_factory=list)
     name_match: str | None = None  # "match" | "probable" | "no_match"; None without a name
     counterfeit: bool = False
+    verdict: Verdict = field(default_factory=lambda: decide(status=None))
+    did_you_mean: str | None = None  # the register number (or credit code) one slip away
+
+    @property
+    def level(self) -> str:
+        return self.verdict.level.value
+
+    @property
+    def rejected(self) -> bool:
+        return self.verdict.level is Level.REJECT
 
     @property
     def name_mismatch(self) -> bool:
@@ -123,39 +131,25 @@ def check_rows(rows: list[tuple[int, dict[str, str]]], today: date) -> list[Chec
         return projected[cert.id]
 
     out: list[CheckedRow] = []
-    for (line, values), result in zip(rows, verification.check_items(items), strict=True):
+    for (line, values), result in zip(rows, verification.check_items(items, today),
+                                      strict=True):
         matched_by = {"holder_name": "name"}.get(result.matched_by or "", result.matched_by)
         out.append(CheckedRow(
             line=line, number=values.get("number", ""), credit_code=values.get("credit_code", ""),
             name=values.get("name", ""),
             matches=[Match(public(cert), matched_by or "") for cert in result.certificates],
             name_match=result.verdict.result.value if result.verdict else None,
-            counterfeit=result.counterfeit))
+            counterfeit=result.counterfeit,
+            verdict=result.outcome or decide(status=None), did_you_mean=result.did_you_mean))
     return out
 
 
-def to_xlsx(rows: list[CheckedRow], labels: dict[str, str], headers: list[str]) -> bytes:
-    """Write the checked list as an XLSX workbook (one line per match, or per unmatched row).
-
-    Every text cell is an explicit, neutralised text cell: the list is the uploader's own
-    text, and names come from the register (`portal.register.cells`).
-    """
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("verification")
-    sheet.append(xlsx_row(sheet, headers))
+def summary(rows: list[CheckedRow]) -> dict[str, dict[str, int]]:
+    """Return {"levels": {level: rows}, "reasons": {reason: rows}} for the result's summary."""
+    levels = {level.value: 0 for level in Level}
+    reasons: dict[str, int] = {}
     for row in rows:
-        name_check = labels[row.name_match] if row.name_match else ""
-        if not row.matches:
-            found = labels["counterfeit"] if row.counterfeit else labels["not_found"]
-            sheet.append(xlsx_row(sheet, [row.line, row.number, row.credit_code, row.name, found,
-                                          "", "", "", "", "", name_check]))
-        for match in row.matches:
-            cert = match.certificate
-            holder = cert.holder.name_zh if cert.holder else ""
-            sheet.append(xlsx_row(sheet, [
-                row.line, row.number, row.credit_code, row.name, labels[match.matched_by],
-                cert.certificate_number, holder, cert.scheme, labels[cert.status.value],
-                cert.expiry_date.isoformat(), name_check]))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        levels[row.level] += 1
+        for reason in row.verdict.reasons:
+            reasons[reason.value] = reasons.get(reason.value, 0) + 1
+    return {"levels": levels, "reasons": reasons}

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 
 from portal.clock import CHINA
 from portal.domain.codes import number_key
+from portal.domain.printed import reissue_causes
 from portal.domain.records import DATA_FIELDS, CertificateData
 from portal.domain.status import CertificateStatus, ensure_can_move
 from portal.extensions import db
@@ -160,7 +161,8 @@ def update_certificate(cert: Certificate, data: CertificateData, *, actor: str, 
                        note: str = "") -> list[CertificateEvent]:
     """Correct `cert` to match `data`, recording every meaningful change in its history.
 
-    A status change is checked against the transition rules (TransitionError otherwise); a
+    A change of anything printed on the paper starts the next printed issue (a REISSUED event
+    saying why), so that QR codes printed before read "superseded". A status change is checked against the transition rules (TransitionError otherwise); a
     new Chinese name keeps the old one in `former_names`.
     """
     changes = planned_changes(cert, data)
@@ -202,6 +204,16 @@ def update_certificate(cert: Certificate, data: CertificateData, *, actor: str, 
         events.append(_event(cert, EventKind.STATUS, status=data.status,
                              effective=data.status_date or today,
                              reason=data.status_reason, note=note, actor=actor, now=now))
+    causes = reissue_causes(changes, renewed=renewed)
+    if causes:
+        # The paper no longer shows the truth: the events above belong to the issue they made
+        # obsolete, the new issue starts now and only its QR code reads "current".
+        cert.issue_number += 1
+        events.append(_event(cert, EventKind.REISSUED,
+                             effective=data.issue_date if renewed else today, actor=actor,
+                             now=now, reason=reason, note=note,
+                             details={"because": list(causes),
+                                      "previous_issue": cert.issue_number - 1}))
     note_changed(cert, now)
     audit_log.record(actor=actor, action="certificate.update", entity_type="certificate",
                      entity_id=cert.certificate_number, before=before, after=snapshot(cert),

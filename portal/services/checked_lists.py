@@ -18,10 +18,12 @@ from typing import Any, Final
 from openpyxl import Workbook
 from sqlalchemy import delete, select
 
+from portal.domain.verdict import Reason
 from portal.extensions import db
 from portal.models.checked_list import CheckedList
 from portal.register.cells import csv_row, xlsx_row
 from portal.services.bulk_verify import CheckedRow
+from portal.verify import text
 
 KEEP: Final = timedelta(hours=1)
 
@@ -46,7 +48,10 @@ def snapshot(rows: Sequence[CheckedRow]) -> list[dict[str, Any]]:
                 "expiry_date": cert.expiry_date.isoformat(),
             })
         out.append({"line": row.line, "number": row.number, "credit_code": row.credit_code,
-                    "name": row.name, "name_match": row.name_match, "matches": matches})
+                    "name": row.name, "name_match": row.name_match, "matches": matches,
+                    "counterfeit": row.counterfeit, "verdict": row.verdict.level.value,
+                    "verdict_reasons": [r.value for r in row.verdict.reasons],
+                    "did_you_mean": row.did_you_mean})
     return out
 
 
@@ -71,26 +76,49 @@ def load(token: str, *, now: datetime) -> CheckedList | None:
 
 
 def certificate_numbers(checked: CheckedList) -> list[str]:
-    """Return every certificate number the result matched, in list order, once each."""
+    """Return the certificate numbers "watch all rows" follows, in list order, once each.
+
+    Rows whose paper names another company than the holder are left out (the page says so).
+    """
+    return watchable(checked.rows)
+
+
+def watchable(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Return the certificate numbers of snapshot `rows` worth watching."""
     seen: dict[str, None] = {}
-    for row in checked.rows:
+    for row in rows:
+        if row.get("name_match") == "no_match":
+            continue  # the paper names another company: watching the holder tells nothing
         for match in row["matches"]:
             seen.setdefault(match["certificate_number"], None)
     return list(seen)
 
 
-def table(checked: CheckedList, labels: dict[str, str]) -> list[list[Any]]:
-    """Return the result as table rows (one per match, or per unmatched entry), no header."""
+def table(rows: Sequence[dict[str, Any]], labels: dict[str, str]) -> list[list[Any]]:
+    """Return a snapshot's rows as table rows (one per match, or per unmatched entry).
+
+    The one writer of both downloads (CSV and XLSX, from the page's links or from "check and
+    download"): an unmatched row says why (known counterfeit, another body's number, not
+    found), and every row carries the row's verdict and its reasons, as the page shows.
+    """
     out: list[list[Any]] = []
-    for row in checked.rows:
+    for row in rows:
         entry = [row["line"], row["number"], row["credit_code"], row["name"]]
         name_check = labels[row["name_match"]] if row.get("name_match") else ""
+        reasons = [Reason(r) for r in row.get("verdict_reasons", ())]
+        verdict = [text.level_label(row["verdict"]) if row.get("verdict") else "",
+                   "; ".join(text.reason_label(r) for r in reasons)]
         if not row["matches"]:
-            out.append([*entry, labels["not_found"], "", "", "", "", "", name_check])
+            found = (labels["counterfeit"] if Reason.COUNTERFEIT in reasons
+                     else text.reason_label(Reason.OTHER_BODY) if Reason.OTHER_BODY in reasons
+                     else labels["not_found"])
+            if row.get("did_you_mean"):
+                found += " · " + labels["did_you_mean"] + " " + row["did_you_mean"]
+            out.append([*entry, found, "", "", "", "", "", *verdict, name_check])
         for match in row["matches"]:
             out.append([*entry, labels[match["matched_by"]], match["certificate_number"],
                         match["holder_name_zh"] or "", match["scheme"],
-                        labels[match["status"]], match["expiry_date"], name_check])
+                        labels[match["status"]], match["expiry_date"], *verdict, name_check])
     return out
 
 

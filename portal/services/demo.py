@@ -221,6 +221,9 @@ class _Generator:
         life.events.append(_Event(EventKind.RENEWED, renewal, details={
             "expiry_date": new_expiry.isoformat(),
             "previous_expiry_date": life.expiry.isoformat()}))
+        # A renewal prints a new certificate: the next printed issue (docs/contract.md §3).
+        life.events.append(_Event(EventKind.REISSUED, renewal, reason=names.REASON_RENEWED,
+                                  details={"because": ["renewed"]}))
         life.expiry = new_expiry
         life.issue = renewal
         life.renewals += 1
@@ -870,7 +873,7 @@ def _rows(lives: list[_Life], actor: str, today: date, rng: random.Random
         else:
             ended = today
         events = list(life.events)
-        holder, former, issue_number = company.name_zh, [], 1
+        holder, former = company.name_zh, []
         renamed = company.renamed_on
         if company.former_zh and renamed is not None and renamed > life.anchor:
             if renamed >= ended:
@@ -879,9 +882,10 @@ def _rows(lives: list[_Life], actor: str, today: date, rng: random.Random
                 former = [company.former_zh]
                 events.append(_Event(EventKind.RENAMED, renamed, details={
                     "from": company.former_zh, "to": company.name_zh}))
-                events.append(_Event(EventKind.REISSUED, renamed, reason=names.REASON_RENAMED))
+                events.append(_Event(EventKind.REISSUED, renamed, reason=names.REASON_RENAMED,
+                                     details={"because": ["renamed"]}))
                 events.sort(key=lambda e: e.day)  # stable: renamed, then reissued
-                issue_number = 2
+        issue_number = 1 + sum(e.kind is EventKind.REISSUED for e in events)
         status_events = [e for e in events if e.kind is EventKind.STATUS]
         last_status = status_events[-1] if status_events else None
         scope_zh, scope_en = _scope(life.scheme, company)

@@ -182,3 +182,4 @@ AUDITORS: Final = tuple(f"{name}@auditors.demo.example" for name in (
     "huang.qiang", "zhou.jie", "wu.xia", "xu.tao", "sun.li", "ma.jun", "zhu.hong", "hu.bin",
     "guo.ping"))
 REASON_RENAMED: Final = "获证组织名称变更，换发证书"
+REASON_RENEWED: Final = "再认证通过，换发新证书"

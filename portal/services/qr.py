@@ -33,7 +33,9 @@ import zxingcpp
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from qrcode.constants import ERROR_CORRECT_Q
 
+from portal.domain import printed
 from portal.domain.codes import is_well_formed_number, number_key
+from portal.domain.printed import PRINTED_FIELDS
 from portal.domain.status import PublicStatus
 from portal.models import Certificate, EventKind
 
@@ -155,12 +157,6 @@ def verify_code(raw_number: str, raw_issue: str, token: str,
 
 SCOPE_KINDS: Final = frozenset({EventKind.SCOPE_EXTENDED, EventKind.SCOPE_REDUCED,
                                 EventKind.SCOPE_CHANGED})
-# Fields printed on a certificate: correcting one of them makes earlier prints wrong.
-PRINTED_FIELDS: Final = frozenset({
-    "holder_name_en", "address_zh", "address_en", "standard", "scheme", "sites", "credit_code",
-    "issue_date", "initial_issue_date", "expiry_date", "accreditation"})
-
-
 @dataclass(frozen=True)
 class StaleReason:
     """One reason why a printed copy no longer tells the truth."""
@@ -169,6 +165,7 @@ class StaleReason:
     since: date | None = None
     status: str | None = None
     issue: int | None = None
+    causes: tuple[str, ...] = ()  # "reissued": why the later issues were printed
 
 
 @dataclass(frozen=True)
@@ -205,7 +202,12 @@ def check_printed_copy(cert: Certificate, printed_issue: int, today: date) -> Pr
     since = [e for e in cert.events if e.issue_number >= printed_issue]
     reissues = [e for e in since if e.kind is EventKind.REISSUED and e.issue_number > printed_issue]
     if cert.issue_number > printed_issue:
-        reasons.append(StaleReason("reissued", since=_latest(reissues), issue=cert.issue_number))
+        first = min(reissues, key=lambda e: (e.issue_number, e.effective_date), default=None)
+        causes = {c for e in reissues for c in (e.details or {}).get("because", ())}
+        reasons.append(StaleReason(
+            "reissued", since=first.effective_date if first is not None else None,
+            issue=cert.issue_number,
+            causes=tuple(c for c in printed.CAUSES if c in causes)))
     for kind, kinds in (("scope", SCOPE_KINDS), ("renamed", {EventKind.RENAMED}),
                         ("renewed", {EventKind.RENEWED})):
         matching = [e for e in since if e.kind in kinds]

@@ -11,11 +11,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Final
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from portal.domain import names
 from portal.domain.codes import (
     credit_code_problem,
+    is_other_body_number,
     is_well_formed_number,
     normalise_credit_code,
     number_key,
@@ -23,6 +25,8 @@ from portal.domain.codes import (
     suggest_credit_code,
 )
 from portal.domain.names import NameKind, NameMatch, NameVerdict, RegisteredName
+from portal.domain.status import PublicStatus
+from portal.domain.verdict import Verdict, decide
 from portal.extensions import db
 from portal.models import Alert, AlertKind, Certificate, CertificateEvent, EventKind
 from portal.register.public import PublicCertificate, lookup_key, verify_url
@@ -224,6 +228,34 @@ def nearest_numbers(raw: str, today: date, *, limit: int = MAX_NEAR) -> list[Pub
     return [PublicCertificate.of(c, today) for c in nearest]
 
 
+# -- the verdict -----------------------------------------------------------------------------
+
+NATIONAL_PLATFORM_URL: Final = "http://cx.cnca.cn"
+
+
+def other_body(number: str) -> bool:
+    """Tell whether an unknown `number` has the pattern of another certification body's."""
+    return is_well_formed_number(number) and is_other_body_number(
+        number, str(current_app.config.get("BODY_ISSUER_CODE") or ""))
+
+
+def verdict_for(status: PublicStatus | None, *, number: str = "",
+                name: NameVerdict | None = None, copy_current: bool | None = None,
+                counterfeit: bool = False) -> Verdict:
+    """Return the one verdict (portal.domain.verdict) on what a surface knows.
+
+    `status` None means the register holds no certificate `number`.
+    """
+    return decide(status=status, name=name.result if name is not None else None,
+                  copy_current=copy_current, counterfeit=counterfeit,
+                  other_body=status is None and not counterfeit and other_body(number))
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    """Return the API's `verdict` and `verdict_reasons` (docs/contract.md §4)."""
+    return {"verdict": verdict.level.value, "verdict_reasons": verdict.codes}
+
+
 # -- the one box of /verify ------------------------------------------------------------------
 
 
@@ -325,9 +357,10 @@ class ItemResult:
     item: Item
     matched_by: str | None  # "certificate_number", "credit_code", "holder_name" or None
     certificates: list[Certificate]
-    verdict: NameVerdict | None
+    verdict: NameVerdict | None  # the printed name's check, None without a name
     counterfeit: bool
-    did_you_mean: str | None = None
+    did_you_mean: str | None = None  # the credit code or register number meant, if typo'd
+    outcome: Verdict | None = None  # the one verdict on this row (set by check_items)
 
     def as_json(self, today: date) -> dict[str, Any]:
         """Return the API result object (docs/contract.md §4)."""
@@ -355,11 +388,48 @@ class ItemResult:
         if self.did_you_mean:
             out["did_you_mean"] = self.did_you_mean
         out["counterfeit"] = self.counterfeit
+        if self.outcome is not None:
+            out.update(verdict_json(self.outcome))
         return out
 
 
-def check_items(items: Sequence[Item]) -> list[ItemResult]:
-    """Check every item against the register, in order, with a few queries for all of them."""
+# "Did you mean" for the first unknown numbers of a batch: their ~1,000 one-edit keys each go
+# into one statement (well under SQLite's 32,766 and PostgreSQL's 65,535 parameters).
+MAX_SUGGESTED: Final = 20
+SUGGEST_CHUNK: Final = 30_000
+
+
+def _nearest_for_missing(items: Sequence[Item], found: Mapping[str, Certificate],
+                         fakes: set[str]) -> dict[str, str]:
+    """Return {unknown number key: the register number one typing slip away}."""
+    missing: list[str] = []
+    for item in items:
+        key = lookup_key(item.certificate_number) if item.certificate_number else None
+        if (key is not None and key not in found and key not in fakes and key not in missing
+                and is_well_formed_number(item.certificate_number or "")):
+            missing.append(key)
+        if len(missing) == MAX_SUGGESTED:
+            break
+    candidates = {key: one_edit_keys(key) for key in missing}
+    wanted = sorted(set().union(*candidates.values())) if candidates else []
+    near: dict[str, str] = {}
+    for start in range(0, len(wanted), SUGGEST_CHUNK):
+        query = select(Certificate.number_key, Certificate.certificate_number).where(
+            Certificate.number_key.in_(wanted[start : start + SUGGEST_CHUNK]))
+        near.update((k, n) for k, n in db.session.execute(query))
+    out: dict[str, str] = {}
+    for key, keys in candidates.items():
+        hits = sorted(k for k in keys if k in near)
+        if hits:
+            out[key] = near[hits[0]]
+    return out
+
+
+def check_items(items: Sequence[Item], today: date) -> list[ItemResult]:
+    """Check every item against the register, in order, with a few queries for all of them.
+
+    Each result carries the one verdict (`outcome`) that pages, downloads and the API show.
+    """
     by_key = certificates_by_key(
         k for k in (lookup_key(i.certificate_number) for i in items if i.certificate_number)
         if k is not None)
@@ -371,6 +441,7 @@ def check_items(items: Sequence[Item]) -> list[ItemResult]:
     fakes = counterfeit_keys()
     named = [c for found in (by_key.values(), *by_code.values(), *by_name.values()) for c in found]
     renames = rename_dates(named) if any(i.holder_name for i in items) else {}
+    near_by_key = _nearest_for_missing(items, by_key, fakes)
     out: list[ItemResult] = []
     for item in items:
         certs: list[Certificate] = []
@@ -394,15 +465,22 @@ def check_items(items: Sequence[Item]) -> list[ItemResult]:
             verdicts.sort(key=lambda pair: rank[pair[0].result])
             verdict = verdicts[0][0]
             certs = [pair[1] for pair in verdicts]
+        counterfeit = key in fakes if key else False
+        if key is not None and key in near_by_key:
+            did_you_mean = near_by_key[key]
+        status = certs[0].public_status(today) if certs else None
+        outcome = verdict_for(status, number=item.certificate_number or "",
+                              name=verdict if item.holder_name else None,
+                              counterfeit=counterfeit)
         out.append(ItemResult(item, matched_by if certs else None, certs, verdict,
-                              counterfeit=key in fakes if key else False,
-                              did_you_mean=did_you_mean))
+                              counterfeit=counterfeit, did_you_mean=did_you_mean,
+                              outcome=outcome))
     return out
 
 
 def verify_items(items: Sequence[Item], today: date) -> list[dict[str, Any]]:
     """Return the API results for `items`, in order."""
-    return [result.as_json(today) for result in check_items(items)]
+    return [result.as_json(today) for result in check_items(items, today)]
 
 
 def item_from_json(value: Mapping[str, Any]) -> Item:

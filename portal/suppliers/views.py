@@ -41,7 +41,7 @@ def _labels() -> dict[str, str]:
                   credit_code=_("Credit code"), name=_("Exact name"),
                   match=_("Name matches"), probable=_("Name probably matches"),
                   no_match=_("Name does not match the holder"),
-                  counterfeit=_("Known counterfeit number"))
+                  counterfeit=_("Known counterfeit number"), did_you_mean=_("Did you mean"))
     return labels
 
 
@@ -62,7 +62,9 @@ def verify_list() -> Any:
         except bulk_verify.ListError as exc:
             error = _list_error_message(exc)
         if rows is not None and request.form.get("format") == "xlsx":
-            body = bulk_verify.to_xlsx(rows, _labels(), _download_headers())
+            # The same table as the page's download links (checked_lists.table): one writer.
+            body = checked_lists.to_xlsx(
+                _download_headers(), checked_lists.table(checked_lists.snapshot(rows), _labels()))
             stamp = clock.today().isoformat()
             return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
                                             "spreadsheetml.sheet",
@@ -74,6 +76,9 @@ def verify_list() -> Any:
     status = 400 if (form.errors or error) and request.method == "POST" else 200
     response = make_response(render_template(
         "suppliers/verify_list.html", form=form, rows=rows, error=error, labels=_labels(),
+        summary=bulk_verify.summary(rows) if rows is not None else None,
+        watched=(len(checked_lists.watchable(checked_lists.snapshot(rows)))
+                 if rows is not None else 0),
         download_token=download_token, keep_minutes=int(checked_lists.KEEP.total_seconds() // 60),
         list_watch_form=ListWatchForm(formdata=None)),
         status)
@@ -82,11 +87,20 @@ def verify_list() -> Any:
     return response
 
 
+@bp.get("/verify-list/template.csv")
+def verify_list_template() -> Response:
+    """A supplier list to fill in: the three columns /verify-list reads, and an example row."""
+    body = checked_lists.to_csv(["certificate_number", "credit_code", "name"],
+                                [["02722Q10234R3M", "", _("Company name as printed")]])
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="supplier-list-template.csv"'})
+
+
 def _download_headers() -> list[str]:
     return [_("Line"), _("Certificate number (yours)"), _("Credit code (yours)"),
             _("Name (yours)"), _("Matched by"), _("Certificate number"),
             _("Certified organisation"), _("Scheme"), _("Status"), _("Expiry date"),
-            _("Name check")]
+            _("Verdict"), _("Reasons"), _("Name check")]
 
 
 @bp.get("/verify-list/results/<token>.<any(csv, xlsx):fmt>")
@@ -96,7 +110,7 @@ def verify_list_download(token: str, fmt: str) -> Any:
     checked = checked_lists.load(token, now=clock.utcnow())
     if checked is None:
         return render_template("suppliers/results_gone.html"), 404
-    rows = checked_lists.table(checked, _labels())
+    rows = checked_lists.table(checked.rows, _labels())
     stamp = checked.checked_at.astimezone(clock.CHINA).strftime("%Y-%m-%d-%H%M")
     if fmt == "csv":
         body = checked_lists.to_csv(_download_headers(), rows)

@@ -171,7 +171,9 @@ def test_expired_shows_everywhere_though_stored_valid(client, make_certificate):
     assert "status-panel--expired" in panel["class"]
     assert panel.select_one(".badge--expired").get_text(strip=True).endswith("Expired")
     assert page.select_one(".badge--valid") is None
-    assert page.title.text.split("·")[1].strip() == "Expired"
+    assert page.title.text.split("·")[0].strip() == (
+        "This certificate has expired: do not rely on it")
+    assert page.select_one("[data-verdict]")["data-verdict"] == "reject"
     newest = page.select_one(".cert-timeline li")
     assert "Expired" in newest.text
     assert newest.time["datetime"] == today.isoformat()

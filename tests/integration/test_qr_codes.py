@@ -351,8 +351,12 @@ def test_code_printed_before_a_correction_of_printed_details_reads_not_current(
                             standard="GB/T 19001-2016")
     certificate_service.update_certificate(cert, data, actor="t", now=NOW)
     db.session.commit()
-    assert stale_reasons(client, url) == ["corrected"]
-    assert "corrected" in page(open_code(client, url)).select_one(".qr-reason").text
+    # A corrected paper is a new printed issue: the old code says so, the new one is current.
+    assert stale_reasons(client, url) == ["reissued", "corrected"]
+    assert "corrected" in page(open_code(client, url)).select(".qr-reason")[1].text
+    new_url = scan_png(client, cert.certificate_number)
+    assert "/v/" in new_url and "/2/" in new_url
+    assert page(open_code(client, new_url)).select_one("[data-copy=current]") is not None
 
 
 def test_code_printed_before_an_earlier_expiry_date_reads_not_current(client,
@@ -366,8 +370,9 @@ def test_code_printed_before_an_earlier_expiry_date_reads_not_current(client,
     events = certificate_service.update_certificate(cert, data, actor="t", now=NOW)
     db.session.commit()
     assert [(e.kind.value, e.details) for e in events] == [
-        ("corrected", {"fields": ["expiry_date"]})]
-    assert stale_reasons(client, url) == ["corrected"]
+        ("corrected", {"fields": ["expiry_date"]}),
+        ("reissued", {"because": ["corrected"], "previous_issue": 1})]
+    assert stale_reasons(client, url) == ["reissued", "corrected"]
 
 
 def test_landing_page_shows_scope_standard_and_validity(client, make_certificate):
@@ -408,7 +413,7 @@ def test_code_printed_before_a_rename_or_renewal_reads_not_current(client, make_
                                expiry_date=date(2031, 2, 27))
     certificate_service.update_certificate(cert, renamed, actor="t", now=NOW)
     db.session.commit()
-    assert sorted(stale_reasons(client, url)) == ["renamed", "renewed"]
+    assert sorted(stale_reasons(client, url)) == ["reissued", "renamed", "renewed"]
     soup = page(open_code(client, url))
     assert "上海新名有限公司" in soup.select_one(".qr-holder").text
     assert "上海旧名有限公司" not in soup.select_one(".qr-holder").text

@@ -5,6 +5,7 @@ rename, a scope change, a renewal, a re-issue and a suspension, each with a mark
 an exact time. Then every public output is rendered, in Chinese and English, and searched.
 """
 
+import html
 import io
 import re
 import zipfile
@@ -102,8 +103,9 @@ def assert_clean(label: str, text: str, *, times: bool = False) -> None:
 
 def xlsx_text(body: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(body)) as book:
-        return "".join(book.read(name).decode("utf-8") for name in book.namelist()
-                       if name.endswith(".xml"))
+        # Character references (&#20445;) are how a writer may spell any character: unescape.
+        return html.unescape("".join(book.read(name).decode("utf-8")
+                                     for name in book.namelist() if name.endswith(".xml")))
 
 
 def get_ok(client, path: str, **kwargs):
