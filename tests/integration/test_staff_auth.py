@@ -195,6 +195,12 @@ def test_password_change_ends_other_sessions(app):
     ("password1234", "common password"),
     ("Password123!", "common password"),
     ("registrar@sqi.example.cn!", "built from the e-mail"),
+    # the body's own web address, e-mail address and names (#23 point 10)
+    ("www.sqi.org.cn", "built from the e-mail"),
+    ("rzzx@sqi.org.cn1", "built from the e-mail"),
+    ("sqi.org.cn2026", "built from the e-mail"),
+    ("SQIsqi2026!!", "built from the e-mail"),
+    ("Shanghai Quality 2026", "built from the e-mail"),
 ])
 def test_password_policy_is_explained(app, client, new, problem):
     user = make_user("registrar")
