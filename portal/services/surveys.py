@@ -195,6 +195,9 @@ def record_audit(number: str, audit_type: AuditType, audit_date: date, team: lis
                          after={"audit_type": audit_type.value,
                                 "audit_date": audit_date.isoformat(),
                                 "auditors": audit.auditors}, now=now, ip=ip)
+        # The audit is on the public page, the API and the statistics: noted as a change in
+        # the same transaction, so cached pages and the search index show it at once.
+        certificate_service.note_changed(cert, now)
         db.session.commit()
     return audit
 
