@@ -13,6 +13,7 @@ from flask import (
     render_template,
     request,
 )
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
@@ -94,7 +95,19 @@ def handle_http_error(error: HTTPException) -> Any:
         message = error.description if status != 500 else "internal error"
         return api_error(status, str(message))
     title, text = _messages().get(status, (error.name, error.description or ""))
+    if request_ctx.url_adapter is None:
+        # The Host header names no host (a DNS label of 64+ characters, an empty label):
+        # Werkzeug could not bind the URL map, so no page that builds a link can be drawn.
+        return _plain_answer(status, title, text)
     return render_template("errors/error.html", status=status, title=title, text=text), status
+
+
+def _plain_answer(status: int, title: str, text: str) -> Any:
+    """Return a short text answer that needs no link (no URL map is bound to the request)."""
+    response = make_response(f"{title}\n\n{text}\n", status)
+    response.mimetype = "text/plain"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def handle_csrf_error(error: CSRFError) -> Any:

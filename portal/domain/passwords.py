@@ -8,6 +8,7 @@ and a lock-out). Long passwords are judged by their first `ESTIMATE_LENGTH` char
 limit zxcvbn keeps its work bounded by.
 """
 
+import re
 from collections.abc import Iterable
 
 from zxcvbn import zxcvbn
@@ -15,6 +16,18 @@ from zxcvbn import zxcvbn
 MIN_SCORE = 3
 ESTIMATE_LENGTH = 72
 _REPETITIVE = frozenset({"repeat", "sequence", "spatial"})
+
+
+MIN_HINT_LENGTH = 3
+
+
+def _without(password: str, hints: Iterable[str]) -> str:
+    """Return `password` with every hint (any case, longest first) taken out."""
+    rest = password
+    for hint in sorted(hints, key=len, reverse=True):
+        if len(hint) >= MIN_HINT_LENGTH:
+            rest = re.sub(re.escape(hint), "", rest, flags=re.IGNORECASE)
+    return rest
 
 
 def weakness(password: str, hints: Iterable[str] = ()) -> str | None:
@@ -25,10 +38,15 @@ def weakness(password: str, hints: Iterable[str] = ()) -> str | None:
     `common` (a common password, word or date, possibly with small changes).
     """
     sample = password[:ESTIMATE_LENGTH]
-    inputs = [h.strip().lower() for h in hints if h and h.strip()]
+    inputs = list(dict.fromkeys(h.strip().lower() for h in hints if h and h.strip()))
     result = zxcvbn(sample, user_inputs=inputs)
     if result["score"] >= MIN_SCORE:
-        return None
+        rest = _without(sample, inputs)
+        if rest == sample or zxcvbn(rest, user_inputs=inputs)["score"] >= MIN_SCORE:
+            return None
+        # `SQIsqi2026!!`, `Shanghai Quality 2026`: zxcvbn counts each copy of a hint and the
+        # separators between them as guesses, but what is left once they go is guessable.
+        return "personal"
     matches = result["sequence"]
     if any(m.get("dictionary_name") == "user_inputs" for m in matches):
         return "personal"

@@ -34,12 +34,46 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def is_public(address: str) -> bool:
-    """Return True when `address` is a globally routable unicast address."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (RFC 6052 NAT64, RFC 6145
+# translated, RFC 4291 compatible): the call reaches that IPv4 address, so it is what counts.
+_EMBEDDING_IPV4: Final = (ipaddress.ip_network("64:ff9b::/96"),
+                          ipaddress.ip_network("::ffff:0:0:0/96"),
+                          ipaddress.ip_network("::/96"))
+# Local-use NAT64 (RFC 8215) and Teredo (RFC 4380, 2001::/32) relay to addresses that are not
+# in the last 32 bits (or are XOR-ed): never a public receiver.
+_REFUSED_IPV6: Final = (ipaddress.ip_network("64:ff9b:1::/48"),
+                        ipaddress.ip_network("2001::/32"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """Return the IPv4 address an IPv4-mapped, 6to4 or NAT64 address leads to, if any."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:  # 2002:AABB:CCDD::/48 routes to AA.BB.CC.DD
+        return ip.sixtofour
+    if any(ip in network for network in _EMBEDDING_IPV4):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _is_public_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
+def is_public(address: str) -> bool:
+    """Return True when `address` is a globally routable unicast address.
+
+    An IPv6 address that embeds an IPv4 one (mapped, 6to4, NAT64, translated, compatible) is
+    judged by that IPv4 address; Teredo and local-use NAT64 are never public.
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.teredo is not None or any(ip in network for network in _REFUSED_IPV6):
+            return False
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            return _is_public_ip(embedded)
+    return _is_public_ip(ip)
 
 
 @dataclass(frozen=True)

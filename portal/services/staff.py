@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_app_context
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -110,10 +111,36 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     if email and password.strip().lower() == normalise_email(email):
         return "is_email"
     email = normalise_email(email)
-    hints = [email, email.partition("@")[0], *email.partition("@")[2].split("."), name,
-             *PASSWORD_HINTS]
+    hints = [*_address_hints(email), name, *PASSWORD_HINTS, *_body_hints()]
     weakness = passwords.weakness(password, hints)
     return f"weak_{weakness}" if weakness else None
+
+
+def _address_hints(address: str) -> list[str]:
+    """Return an e-mail address or host and its parts: `rzzx@sqi.org.cn` -> `sqi.org.cn`,
+    `sqi`, `org`, `cn`, `rzzx`."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    domain = domain.removeprefix("www.")
+    labels = [label for label in domain.split(".") if label]
+    return [h for h in (address, local, domain, f"www.{domain}", "".join(labels), *labels) if h]
+
+
+def _body_hints() -> list[str]:
+    """Return the body's own names, web address and e-mail addresses (configured), and the
+    words of its names: a password built from them is guessed first by an attacker."""
+    if not has_app_context():
+        return []
+    config = current_app.config
+    hints: list[str] = []
+    for key in ("BODY_NAME_ZH", "BODY_NAME_EN", "BODY_SHORT_NAME"):
+        value = str(config.get(key) or "")
+        hints += [value, value.replace(" ", ""), *value.split()]
+    for key in ("BODY_EMAIL", "MAIL_FROM"):
+        hints += _address_hints(str(config.get(key) or ""))
+    website = urlsplit(str(config.get("BODY_WEBSITE") or "")).hostname or ""
+    public = urlsplit(str(config.get("PUBLIC_BASE_URL") or "")).hostname or ""
+    hints += _address_hints(website) + _address_hints(public)
+    return [h for h in hints if h]
 
 
 def _check_password(password: str, email: str, name: str = "") -> None:

@@ -68,16 +68,16 @@ def surveys() -> Any:
 
 
 @bp.get("/surveys/audits")
-@sales_role
+@roles_required(Role.SALES, Role.REGISTRAR)
 def survey_audits() -> Any:
-    """Recent audits with their survey invitations; record an audit."""
+    """Recent audits with their survey invitations; registrars record an audit here."""
     return render_template("staff/surveys/audits.html",
                            rows=survey_service.recent_audits(days=120, today=clock.today()),
                            form=AuditForm(prefix="audit"))
 
 
 @bp.post("/surveys/audits")
-@sales_role
+@roles_required(Role.REGISTRAR)  # an audit is public register data (API, statistics)
 def survey_audit_new() -> Any:
     """Record an audit (and issue its invitation at once, e-mailed when a contact is given)."""
     form = AuditForm(prefix="audit")

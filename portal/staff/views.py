@@ -171,7 +171,7 @@ def _safe_next(target: str | None) -> str:
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/staff/") \
-                and "\\" not in target:
+                and "\\" not in target and target.isprintable():
             return target
     return url_for("staff.home")
 

@@ -50,6 +50,7 @@ QUERY_NAMES = ["q", "page", "per_page", "scheme", "status", "province", "number"
 FORM_NAMES = ["csrf_token", "kind", "about", "certificate_number", "name", "email", "phone",
               "subject", "description", "reference", "code", "text", "url", "holder_name",
               "password", "numbers", "confirm", "action"]
+ODD_HOSTS = ["a" * 64 + ".example", "a..b", "a..b:8080"]
 HEADERS = ["Accept-Language", "Cookie", "If-None-Match", "If-Modified-Since", "Referer",
            "User-Agent", "X-Forwarded-For", "Accept", "Range", "Origin"]
 
@@ -181,6 +182,8 @@ def probes_for(rule: str, methods: set[str], *, count: int = 300,
     fixed.append(Probe("GET", base + "?" + "a=1&" * 5000, "5000 parameters"))
     for method in ("PUT", "DELETE", "PATCH", "TRACE", "PROPFIND"):
         fixed.append(Probe(method, base, "method"))
+    for host in ODD_HOSTS:  # a Host that names no host: Werkzeug binds no URL map
+        fixed.append(Probe("GET", base, "odd host", headers={"Host": host}))
 
     texts: list[Probe] = []
     for value in TEXTS:

@@ -78,8 +78,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "staff.application_conflict": SALES,
     "staff.application_attachment": SALES,
     "staff.surveys": SALES,
-    "staff.survey_audits": SALES,
-    "staff.survey_audit_new": SALES,
+    "staff.survey_audits": SALES | REGISTRAR,
+    "staff.survey_audit_new": REGISTRAR,  # an audit is public register data (#23)
     "staff.survey_audit": SALES,
     "staff.survey_invite": SALES,
     "staff.survey_phone_check": SALES,

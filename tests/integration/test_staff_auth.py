@@ -52,6 +52,20 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(app, client):
         client.post("/staff/logout")
 
 
+@pytest.mark.parametrize("target", ["/staff/%0d%0aSet-Cookie:%20x=1", "/staff/%0a",
+                                    "/staff/%09x", "/staff/%7f"])
+def test_a_next_address_with_control_characters_goes_to_the_start_page(app, client, target):
+    user = make_user("registrar")
+    response = sign_in(client, user.email)
+    assert response.status_code == 302
+    response = client.get(f"/staff/login?next={target}")  # already signed in: redirected
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+    response = client.post(f"/staff/login?next={target}",
+                           data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/staff/"
+
+
 def test_wrong_password_and_unknown_email_get_the_same_answer(app, client):
     user = make_user("registrar")
     wrong = sign_in(client, user.email, "not the password at all")
@@ -181,6 +195,12 @@ def test_password_change_ends_other_sessions(app):
     ("password1234", "common password"),
     ("Password123!", "common password"),
     ("registrar@sqi.example.cn!", "built from the e-mail"),
+    # the body's own web address, e-mail address and names (#23 point 10)
+    ("www.sqi.org.cn", "built from the e-mail"),
+    ("rzzx@sqi.org.cn1", "built from the e-mail"),
+    ("sqi.org.cn2026", "built from the e-mail"),
+    ("SQIsqi2026!!", "built from the e-mail"),
+    ("Shanghai Quality 2026", "built from the e-mail"),
 ])
 def test_password_policy_is_explained(app, client, new, problem):
     user = make_user("registrar")

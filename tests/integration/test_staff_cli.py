@@ -80,3 +80,12 @@ def test_set_password_recovers_an_account_and_lifts_a_lock_out(app):
     result = app.test_cli_runner().invoke(args=["set-password", "ghost@sqi.example.cn",
                                                 "--password-stdin"], input=new + "\n")
     assert result.exit_code != 0 and "no staff account" in result.output
+
+
+def test_create_user_refuses_a_password_built_from_the_bodys_address(app):
+    for password in ("www.sqi.org.cn", "sqi.org.cn2026", "Shanghai Quality 2026"):
+        result = create_user(app, "reg@sqi.example.cn", "--role", "registrar",
+                             "--password-stdin", input=password + "\n")
+        assert result.exit_code != 0, password
+        assert "built from" in result.output, result.output
+    assert db.session.scalar(db.select(User)) is None

@@ -189,7 +189,7 @@ def test_staff_see_results_per_scheme_and_team_with_comments(app, client, audit)
 def test_recording_an_audit_in_the_back_office_issues_its_invitation(app, client,
                                                                      make_certificate):
     cert = make_certificate()
-    sign_in(client, make_staff("sales@sqi.example", Role.SALES))
+    sign_in(client, make_staff("registrar@sqi.example", Role.REGISTRAR))
     response = client.post("/staff/surveys/audits", data={
         "audit-certificate_number": cert.certificate_number, "audit-audit_type": "initial",
         "audit-audit_date": clock.today().isoformat(), "audit-team": "a@sqi.example, b@sqi.example",
@@ -201,6 +201,30 @@ def test_recording_an_audit_in_the_back_office_issues_its_invitation(app, client
         "audit-certificate_number": "02799Q99999R9M", "audit-audit_type": "initial",
         "audit-audit_date": clock.today().isoformat(), "audit-lang": "zh"})
     assert unknown.status_code == 400 and "No certificate with this number" in unknown.text
+
+
+def test_sales_cannot_record_an_audit_and_a_registrars_audit_is_public_at_once(
+        app, client, make_certificate):
+    cert = make_certificate()
+    number = cert.certificate_number
+    reader = app.test_client()  # a visitor: answered from the render cache from here on
+    assert reader.get(f"/api/v1/certificates/{number}").get_json()["audits"] == []
+    assert "Special" not in reader.get(f"/certificates/{number}?lang=en").text
+    form = {"audit-certificate_number": number, "audit-audit_type": "special",
+            "audit-audit_date": clock.today().isoformat(), "audit-lang": "zh"}
+    sign_in(client, make_staff("sales@sqi.example", Role.SALES))
+    assert client.post("/staff/surveys/audits", data=form).status_code == 403
+    listing = soup(client.get("/staff/surveys/audits?lang=en"))
+    assert listing.select_one("#audit-form") is None  # sales pick audits, do not record them
+    assert db.session.scalars(select(Audit)).all() == []
+    client.post("/staff/logout")
+    sign_in(client, make_staff("registrar@sqi.example", Role.REGISTRAR))
+    assert soup(client.get("/staff/surveys/audits")).select_one("#audit-form") is not None
+    assert client.post("/staff/surveys/audits", data=form).status_code == 302
+    api = reader.get(f"/api/v1/certificates/{number}").get_json()
+    assert api["audits"] == [{"audit_type": "special",
+                              "audit_date": clock.today().isoformat()}]
+    assert "Special" in reader.get(f"/certificates/{number}?lang=en").text
 
 
 def test_import_audits_with_survey_issues_invitations(app, tmp_path, make_certificate):

@@ -335,6 +335,57 @@ def test_ssrf_guard_refuses_non_public_targets(url, why):
         outbound.check_url(url, resolver=resolver_for(table))
 
 
+@pytest.mark.parametrize("address", [
+    "2002:7f00:1::1",                   # 6to4 of 127.0.0.1
+    "2002:a00:1::",                     # 6to4 of 10.0.0.1
+    "2002:a9fe:a9fe::1",                # 6to4 of 169.254.169.254 (cloud metadata)
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "2001:0:5ef5:79fd:0:0:80ff:fffe",   # Teredo whose client is 127.0.0.1 (XOR-ed)
+    "64:ff9b::7f00:1",                  # NAT64 of 127.0.0.1
+    "64:ff9b::a9fe:a9fe",               # NAT64 of 169.254.169.254
+    "64:ff9b:1::a00:1",                 # local-use NAT64
+    "::ffff:127.0.0.1",                 # IPv4-mapped
+    "::ffff:0:a00:1",                   # IPv4-translated 10.0.0.1
+    "::127.0.0.1",                      # IPv4-compatible (deprecated)
+])
+def test_ssrf_guard_refuses_ipv6_forms_of_private_ipv4(address):
+    with pytest.raises(outbound.UnsafeAddressError, match="not a public address"):
+        outbound.check_url(f"https://[{address}]/hook",
+                           resolver=resolver_for({address: [address]}))
+    with pytest.raises(outbound.UnsafeAddressError, match="not a public address"):
+        outbound.check_url("https://hooks.example.com/in",
+                           resolver=resolver_for({"hooks.example.com": [address]}))
+
+
+@pytest.mark.parametrize("address", ["2002:5db8:d822::1", "64:ff9b::5db8:d822",
+                                     "2606:2800:220:1:248:1893:25c8:1946"])
+def test_ssrf_guard_accepts_ipv6_that_leads_to_a_public_address(address):
+    target = outbound.check_url("https://hooks.example.com/in",
+                                resolver=resolver_for({"hooks.example.com": [address]}))
+    assert target.address == address
+
+
+def test_a_6to4_address_of_loopback_is_refused_on_the_form_and_at_delivery(
+        app, make_certificate, mails, monkeypatch):
+    cert = make_certificate()
+    app.config["WEBHOOK_ALLOW_PRIVATE_FOR_TESTS"] = False
+    with pytest.raises(outbound.UnsafeAddressError):
+        webhook_service.register(organisation="x", email="a@b.example",
+                                 url="https://[2002:7f00:1::1]/", numbers=[], lang="en",
+                                 now=NOW)
+    monkeypatch.setattr(outbound, "resolve", lambda host, port: ["93.184.216.34"])
+    hook = webhook_service.register(organisation="x", email="a@b.example",
+                                    url="https://hooks.example.com/in", numbers=[], lang="en",
+                                    now=NOW)
+    webhook_service.confirm(mails[-1]["body"].split("/webhooks/")[1].split("/confirm")[0],
+                            now=NOW)
+    suspend(cert)
+    monkeypatch.setattr(outbound, "resolve", lambda host, port: ["2002:7f00:1::1"])
+    assert webhook_service.run(now=NOW, today=TODAY).failed == 1
+    [delivery] = hook.deliveries
+    assert "2002:7f00:1::1" in delivery.last_error
+
+
 def test_ssrf_guard_accepts_a_public_https_target():
     target = outbound.check_url("https://hooks.example.com:8443/in?x=1",
                                 resolver=resolver_for({"hooks.example.com": ["93.184.216.34"]}))
