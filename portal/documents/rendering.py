@@ -21,7 +21,7 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
         raise RenderBusyError("busy")
     try:
         pdf: bytes = HTML(string=html, base_url=base_url).write_pdf(
-            font_config=FontConfiguration())
+            font_config=FontConfiguration(), pdf_tags=True)  # tagged: screen readers follow it
         return pdf
     finally:
         _render_slot.release()

@@ -60,7 +60,10 @@ def key_source(config: Mapping[str, Any], instance_path: str | os.PathLike[str])
     if config.get("PORTAL_ENV") == "production":
         raise SigningKeyError("PDF_SIGNING_KEY_FILE and PDF_SIGNING_CERT_FILE must be set "
                               "when PORTAL_ENV=production")
-    path = Path(instance_path) / DEV_KEY_FILE
+    # Tests sign with one development key kept outside the checkout, as SECRET_KEY is fixed.
+    folder = (Path(tempfile.gettempdir()) / f"sqi-portal-tests-{os.getuid()}"
+              if config.get("TESTING") else Path(instance_path))
+    path = folder / DEV_KEY_FILE
     if not path.exists():
         make_development_key(path, body_name=str(config.get("BODY_NAME_EN") or "Portal"))
     return KeySource(path, path, None, development=True)

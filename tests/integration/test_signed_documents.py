@@ -191,3 +191,20 @@ def test_certificate_pdf_of_a_suspended_certificate_says_it_is_not_valid(
     text = pdf_text(registrar.get(f"/staff/certificates/{cert.number_key}/certificate.pdf").data)
     assert "暂停" in text and "Suspended" in text
     assert "must not be used as a valid certificate" in text
+
+
+def test_receipt_pdf_of_a_restricted_certificate_has_no_holder(client, make_certificate):
+    cert = make_certificate(restricted=True, holder_name_zh="保密客户有限公司",
+                            holder_name_en="Secret Client Ltd.", address_zh="上海市保密路1号")
+    text = pdf_text(client.get(make_receipt(client, cert.certificate_number) + ".pdf").data)
+    assert cert.certificate_number in text
+    for secret in ("保密客户", "Secret Client", "保密路", cert.credit_code):
+        assert secret not in text
+
+
+def test_pdfs_are_tagged_for_screen_readers(client, make_certificate):
+    cert = make_certificate()
+    pdf = client.get(make_receipt(client, cert.certificate_number) + ".pdf").data
+    catalog = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"]
