@@ -172,4 +172,5 @@ def sign_pdf(pdf: bytes, *, config: Mapping[str, Any], instance_path: str | os.P
         location=location or None, name=str(config.get("BODY_NAME_EN") or "") or None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     out = signers.sign_pdf(writer, meta, signer=signer(config, instance_path))
-    return out.getvalue()
+    signed: bytes = out.getvalue()
+    return signed
