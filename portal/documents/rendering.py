@@ -3,9 +3,6 @@
 import threading
 from typing import Final
 
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-
 # Documents are rendered one at a time per worker: each takes about a CPU-second and ~100 MB.
 _render_slot: Final = threading.BoundedSemaphore(1)
 RENDER_WAIT_SECONDS: Final = 20.0
@@ -20,6 +17,10 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
     if not _render_slot.acquire(timeout=RENDER_WAIT_SECONDS):
         raise RenderBusyError("busy")
     try:
+        # WeasyPrint (pango, fonts) loads on the first document, not with every worker/command.
+        from weasyprint import HTML
+        from weasyprint.text.fonts import FontConfiguration
+
         pdf: bytes = HTML(string=html, base_url=base_url).write_pdf(
             font_config=FontConfiguration(), pdf_tags=True)  # tagged: screen readers follow it
         return pdf

@@ -11,12 +11,13 @@ import io
 import os
 import tempfile
 import threading
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -24,9 +25,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+if TYPE_CHECKING:
+    from pyhanko.sign import signers
 
 DEV_KEY_FILE: Final = "pdf-signing.pem"
 DEV_CERT_YEARS: Final = 10
@@ -120,9 +121,21 @@ def _private_key(data: bytes, password: bytes | None) -> Any:
     return serialization.load_der_private_key(data, password=password)
 
 
+def _pyhanko() -> Any:
+    """Import pyHanko on the first signature (it takes a third of a second to load)."""
+    with warnings.catch_warnings():
+        # pyHanko imports cryptography's DSA key type, which cryptography now deprecates.
+        warnings.filterwarnings("ignore", message="DSA is deprecated")
+        from pyhanko.pdf_utils import incremental_writer
+        from pyhanko.sign import fields, signers
+        from pyhanko_certvalidator import registry
+    return incremental_writer, fields, signers, registry
+
+
 @lru_cache(maxsize=4)
-def _signer(source: KeySource, stamp: tuple[float, float]) -> signers.SimpleSigner:
+def _signer(source: KeySource, stamp: tuple[float, float]) -> "signers.SimpleSigner":
     """Load the signer once per key files (and again when either file changes)."""
+    _writer, _fields, signers, registry = _pyhanko()
     try:
         key = _private_key(source.key_file.read_bytes(), source.password)
         chain = _certificates(source.cert_file.read_bytes())
@@ -144,10 +157,11 @@ def _signer(source: KeySource, stamp: tuple[float, float]) -> signers.SimpleSign
     return signers.SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(leaf.public_bytes(serialization.Encoding.DER)),
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs(others))
+        cert_registry=registry.SimpleCertificateStore.from_certs(others))
 
 
-def signer(config: Mapping[str, Any], instance_path: str | os.PathLike[str]) -> signers.SimpleSigner:
+def signer(config: Mapping[str, Any],
+           instance_path: str | os.PathLike[str]) -> "signers.SimpleSigner":
     """Return the signer of the body's documents (raises SigningKeyError when unusable)."""
     source = key_source(config, instance_path)
     try:
@@ -167,10 +181,11 @@ def signing_certificate(config: Mapping[str, Any],
 def sign_pdf(pdf: bytes, *, config: Mapping[str, Any], instance_path: str | os.PathLike[str],
              reason: str, location: str = "") -> bytes:
     """Return `pdf` with a PAdES signature of the body over every byte (an incremental update)."""
+    incremental_writer, fields, signers, _registry = _pyhanko()
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
         location=location or None, name=str(config.get("BODY_NAME_EN") or "") or None)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer = incremental_writer.IncrementalPdfFileWriter(io.BytesIO(pdf))
     out = signers.sign_pdf(writer, meta, signer=signer(config, instance_path))
     signed: bytes = out.getvalue()
     return signed
