@@ -1,12 +1,17 @@
 """`portal export-iaf` writes the IAF CertSearch v2 multi-sheet upload and its checks (#24)."""
 
+import csv
 from datetime import date
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from portal.extensions import db
 from portal.services import iaf_export
+from tests.conftest import test_config
+from tests.spec_tables import TABLE_2022
+from tests.staff_support import own_app
 
 SHEETS = ["Certified Entity", "Certification", "Standard & Scheme", "Sites", "Sector"]
 COLUMNS = {
@@ -172,3 +177,39 @@ def test_aggregate_counts_certifications_and_sites_per_standard_and_country(
 def test_aggregate_refuses_a_malformed_quarter(app, tmp_path):
     result = invoke(app, "export-iaf", str(tmp_path / "a.csv"), "--aggregate", "--quarter", "Q5")
     assert result.exit_code == 2 and "2026-Q4" in result.output
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory):
+    """One app with the demo data set (loading takes seconds)."""
+    with own_app(test_config(Path(tmp_path_factory.mktemp("iaf-demo")))) as app:
+        result = app.test_cli_runner().invoke(args=["demo-data", "--if-empty"])
+        assert result.exit_code == 0, result.output
+        yield app
+
+
+def test_demo_register_passes_iafs_checks_and_2022_q4_counts_the_reports_valid_column(
+        demo_app, tmp_path):
+    upload = invoke(demo_app, "export-iaf", str(tmp_path / "iaf.xlsx"))
+    assert upload.exit_code == 0, upload.output
+    result = invoke(demo_app, "export-iaf", str(tmp_path / "q.csv"), "--aggregate",
+                    "--quarter", "2022-Q4")
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "q.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    by_scheme: dict[str, int] = {}
+    for row in rows:
+        assert row["Quarter"] == "2022-Q4" and row["Country/Economy"] == "China"
+        assert int(row["Sites"]) >= int(row["Certifications"])
+        by_scheme[row["Scheme Name"]] = by_scheme.get(row["Scheme Name"], 0) + \
+            int(row["Certifications"])
+    valid = {scheme: figures[0] for scheme, figures in TABLE_2022.items()}  # SPEC §6, 31 Dec
+    assert by_scheme == {
+        "Quality Management Systems": valid["QMS"],
+        "Environmental Management Systems": valid["EMS"],
+        "Occupational Health and Safety Management Systems": valid["OHSMS"],
+        "Social Responsibility Management Systems": valid["SRMS"],
+        "Other Management Systems": valid["OTHER_MS"],
+        "Product Certification": valid["GREEN_PRODUCT"] + valid["VOLUNTARY_PRODUCT"],
+        "Service Certification": valid["REAL_ESTATE_SERVICE"],
+    }
