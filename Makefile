@@ -29,6 +29,11 @@ browser-deps:
 	  echo "installing Debian's chromium for browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+	@# Signed PDFs: WeasyPrint lays out with pango and the Noto CJK fonts (docs/signing.md).
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -q "Noto Sans CJK"; } || { \
+	  echo "installing Debian's pango and CJK fonts for PDF documents"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk >/dev/null) \
+	  || echo "WARNING: could not install pango/fonts-noto-cjk; PDF documents will fail"; }
 
 run: install
 	mkdir -p instance

@@ -92,6 +92,12 @@ class DefaultConfig:
                                   "1 January 2026).")
     # Days ahead `portal overdue-surveillance` and the daily mail look (docs/surveillance.md).
     SURVEILLANCE_WARNING_DAYS = 30
+    BODY_ADDRESS_ZH = ""  # printed on certificate documents (ISO/IEC 17021-1 §8.2.2)
+    BODY_ADDRESS_EN = ""
+    # The key signed PDFs carry (docs/signing.md); unset: a development key in instance/.
+    PDF_SIGNING_KEY_FILE: str | None = None
+    PDF_SIGNING_CERT_FILE: str | None = None
+    PDF_SIGNING_KEY_PASSWORD: str | None = None
     # The licence /register.csv and /register.json are published under (docs/features/open-data.md).
     OPEN_DATA_LICENCE = "CC-BY-4.0"
     OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"

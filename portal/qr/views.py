@@ -18,6 +18,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal import clock
+from portal.documents import make as documents
+from portal.documents.rendering import RenderBusyError
+from portal.documents.signing import SigningKeyError
 from portal.domain.codes import is_well_formed_number
 from portal.extensions import limiter
 from portal.i18n import STATUS_LABELS
@@ -34,6 +37,7 @@ SHORT_CACHE = "public, max-age=300"
 LONG_CACHE = "public, max-age=31536000, immutable"
 SCAN_LIMIT = "20 per minute;200 per hour"
 RECEIPT_LIMIT = "30 per hour"
+RECEIPT_PDF_LIMIT = "10 per minute;60 per hour"  # each PDF costs about a CPU-second
 SHOWN_TEXT_LENGTH = 200
 SCAN_ERROR_STATUS = {"too_large": 413, "too_many_pixels": 413, "busy": 503}
 
@@ -235,6 +239,29 @@ def receipt(receipt_id: str) -> Any:
         receipt_url=current_app.config["PUBLIC_BASE_URL"] + url_for(
             "qr.receipt", receipt_id=receipt_service.format_id(found.id)))
     response = make_response(body)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/receipts/<receipt_id>.pdf")
+@limiter.limit(RECEIPT_PDF_LIMIT)
+def receipt_pdf(receipt_id: str) -> Any:
+    """The receipt as a digitally signed PDF (PAdES) in the reader's language."""
+    found = receipt_service.get_receipt(receipt_id)
+    if found is None:
+        return make_response(render_template("qr/receipt_not_found.html"), 404)
+    try:
+        body = documents.receipt_pdf(found, today=clock.today(), now=clock.utcnow())
+    except (RenderBusyError, SigningKeyError) as exc:
+        current_app.logger.error("receipt PDF %s not made: %s", found.id, exc)
+        response = make_response(render_template("qr/receipt_pdf_unavailable.html"), 503)
+        response.headers["Retry-After"] = "30"
+        return response
+    response = make_response(body)
+    response.mimetype = "application/pdf"
+    formatted = receipt_service.format_id(found.id)
+    response.headers["Content-Disposition"] = f'inline; filename="receipt-{formatted}.pdf"'
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

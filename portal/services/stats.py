@@ -68,6 +68,11 @@ def _first_issue() -> Any:
 
 def _valid_on(day: date) -> Counter[str]:
     """Count per scheme the certificates in force on `day` (status and validity as of then)."""
+    return Counter(in_force_on(day).values())
+
+
+def in_force_on(day: date) -> dict[int, str]:
+    """Return {certificate id: scheme} of the certificates in force on `day` (as of then)."""
     ranked = (select(CertificateEvent.certificate_id, CertificateEvent.status,
                      func.row_number().over(
                          partition_by=CertificateEvent.certificate_id,
@@ -89,11 +94,8 @@ def _valid_on(day: date) -> Counter[str]:
         previous = (details or {}).get("previous_expiry_date")
         if previous:
             earlier_expiry[certificate_id] = date.fromisoformat(previous)
-    counts: Counter[str] = Counter()
-    for certificate_id, scheme, expiry in rows:
-        if earlier_expiry.get(certificate_id, expiry) >= day:
-            counts[scheme] += 1
-    return counts
+    return {certificate_id: scheme for certificate_id, scheme, expiry in rows
+            if earlier_expiry.get(certificate_id, expiry) >= day}
 
 
 def compute_statistics(year: int) -> YearStatistics:

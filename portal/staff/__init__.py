@@ -9,6 +9,7 @@ from portal.staff import (  # noqa: F401
     applications_views,
     certificate_views,
     complaints_views,
+    document_views,
     surveillance_views,
     surveys_views,
     upload_views,

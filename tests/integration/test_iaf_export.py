@@ -1,4 +1,4 @@
-"""`portal export-iaf`: the register in the IAF CertSearch upload layout (#15)."""
+"""`portal export-iaf --layout 1.1`: the register in the one-sheet IAF upload layout (#15)."""
 
 import csv
 from datetime import date
@@ -47,7 +47,7 @@ def read_xlsx(path) -> list[dict[str, str]]:
 
 def test_xlsx_round_trip_maps_every_status(app, register, tmp_path):
     path = tmp_path / "iaf.xlsx"
-    result = invoke(app, "export-iaf", str(path))
+    result = invoke(app, "export-iaf", str(path), "--layout", "1.1")
     assert result.exit_code == 0, result.output
     assert "Wrote 6 certificates" in result.output
     rows = {r["Certificate Number"]: r for r in read_xlsx(path)}
@@ -68,7 +68,7 @@ def test_xlsx_round_trip_maps_every_status(app, register, tmp_path):
 
 def test_restricted_certificate_has_its_name_withheld(app, register, tmp_path):
     path = tmp_path / "iaf.xlsx"
-    invoke(app, "export-iaf", str(path))
+    invoke(app, "export-iaf", str(path), "--layout", "1.1")
     row = next(r for r in read_xlsx(path) if r["Certificate Number"] == "02722Q10006R0M")
     assert row["Certified Entity Name"] == "Confidential"
     assert row["Confidential Certified Entity"] == "Yes"
@@ -82,7 +82,7 @@ def test_restricted_certificate_has_its_name_withheld(app, register, tmp_path):
 
 
 def test_csv_has_the_same_rows(app, register, tmp_path):
-    invoke(app, "export-iaf", str(tmp_path / "iaf.xlsx"))
+    invoke(app, "export-iaf", str(tmp_path / "iaf.xlsx"), "--layout", "1.1")
     result = invoke(app, "export-iaf", str(tmp_path / "iaf.csv"))
     assert result.exit_code == 0, result.output
     with (tmp_path / "iaf.csv").open(encoding="utf-8-sig", newline="") as f:
@@ -119,7 +119,7 @@ def test_a_refused_export_writes_nothing(app, register, tmp_path, monkeypatch):
 
     monkeypatch.setattr(iaf_export, "iaf_row", without_standard)
     path = tmp_path / "iaf.xlsx"
-    result = invoke(app, "export-iaf", str(path))
+    result = invoke(app, "export-iaf", str(path), "--layout", "1.1")
     assert result.exit_code == 1
     assert "certificate 02722Q10004R0M: Standard: required by IAF but empty" in result.output
     assert not path.exists() and not list(tmp_path.glob("*.partial"))
@@ -132,7 +132,7 @@ def test_wrong_extension_is_refused(app, tmp_path):
 
 def test_formulas_in_names_are_neutralised(app, make_certificate, tmp_path):
     make_certificate(holder_name_zh="=HYPERLINK(\"http://evil.example\")有限公司")
-    invoke(app, "export-iaf", str(tmp_path / "iaf.xlsx"))
+    invoke(app, "export-iaf", str(tmp_path / "iaf.xlsx"), "--layout", "1.1")
     [row] = read_xlsx(tmp_path / "iaf.xlsx")
     assert row["Certified Entity Name"].startswith("'=")
 

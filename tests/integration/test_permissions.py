@@ -38,6 +38,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "staff.certificate_edit": REGISTRAR,
     "staff.certificate_status": REGISTRAR,
     "staff.certificate_reissue": REGISTRAR,
+    "staff.certificate_pdf": REGISTRAR,
     "staff.upload": REGISTRAR,
     "staff.upload_apply": REGISTRAR,
     "staff.upload_cancel": REGISTRAR,
