@@ -54,13 +54,15 @@ def _create_app() -> Flask:
 
 
 def _run(**options: Any) -> None:
-    from portal.config import serve_at
+    from portal.config import record_served_at, serve_at
 
     served_at = serve_at(options["host"], options["port"], https=bool(options.get("cert")))
     context = click.get_current_context()
     app = context.ensure_object(ScriptInfo).load_app()  # run_command reuses this app
     public = app.config["PUBLIC_BASE_URL"]
     note = "" if public == served_at else " (PUBLIC_BASE_URL is set)"
+    if app.config.get("PUBLIC_BASE_URL_SOURCE") == "server":
+        record_served_at(app.instance_path, served_at)  # for the commands run beside it
     click.echo(f"public links (QR codes, receipts, badges, e-mails) point to {public}{note}")
     context.invoke(run_command.callback, **options)  # type: ignore[arg-type]
 

@@ -12,6 +12,26 @@ DEFAULT_SERVER_URL = "http://127.0.0.1:5000"  # `make run`'s address
 _served_at: str | None = None
 
 
+# Where `portal run` records its address, so that commands run beside it (notifications,
+# digests, webhooks) link to the same site when PUBLIC_BASE_URL is not set.
+SERVED_AT_FILE = "served-at"
+
+
+def record_served_at(instance_path: str, url: str) -> None:
+    """Write the development server's address into the instance folder."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SERVED_AT_FILE).write_text(url + "\n", encoding="utf-8")
+
+
+def _recorded_served_at(instance: Path) -> str | None:
+    try:
+        text = (instance / SERVED_AT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return text if text.startswith(("http://", "https://")) and len(text) < 200 else None
+
+
 class ConfigError(RuntimeError):
     """The settings do not allow the app to start."""
 
@@ -187,8 +207,19 @@ def finish_config(config: dict[str, Any], instance_path: str) -> None:
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
-    base = config.get("PUBLIC_BASE_URL") or _served_at or DEFAULT_SERVER_URL
+    # Where public links point, and why: "setting", "server" (this process is `portal run`),
+    # "recorded" (the address `portal run` last recorded) or "default" (nothing known).
+    recorded = None if config.get("TESTING") else _recorded_served_at(instance)
+    if config.get("PUBLIC_BASE_URL"):
+        base, source = config["PUBLIC_BASE_URL"], "setting"
+    elif _served_at:
+        base, source = _served_at, "server"
+    elif recorded:
+        base, source = recorded, "recorded"
+    else:
+        base, source = DEFAULT_SERVER_URL, "default"
     config["PUBLIC_BASE_URL"] = str(base).rstrip("/")
+    config["PUBLIC_BASE_URL_SOURCE"] = source
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     elif config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg"):

@@ -20,7 +20,7 @@ from portal.services import qr as qr_service
 from portal.services import receipts as receipt_service
 
 # Routes that are not HTML pages for people: data, images, feeds, redirects, health.
-NOT_PAGES = (".png", ".svg", ".atom", ".csv", ".xlsx", ".xml", ".json", ".pdf")
+NOT_PAGES = (".png", ".svg", ".atom", ".csv", ".xlsx", ".xml", ".json", ".pdf", ".txt")
 NOT_PAGE_ENDPOINTS = {"static", "public.healthz", "opendata.register"}
 
 

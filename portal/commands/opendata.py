@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from portal import clock
+from portal.commands import require_public_address
 from portal.commands.progress import PhaseProgress
 from portal.services import iaf_export
 from portal.services import webhooks as webhook_service
@@ -119,6 +120,7 @@ def deliver_webhooks(every: int | None) -> None:
     Safe to run from cron every minute or as a loop with --every: a round that dies leaves
     nothing half-done; deliveries are at least once, de-duplicated by event id.
     """
+    require_public_address()
     while True:
         summary = webhook_service.run(now=clock.utcnow(), today=clock.today())
         click.echo(f"{summary.queued} queued, {summary.delivered} delivered, "

@@ -3,6 +3,7 @@
 import click
 
 from portal import clock
+from portal.commands import require_public_address
 from portal.services import surveillance as surveillance_service
 
 
@@ -34,6 +35,7 @@ def overdue_surveillance(days: int | None) -> None:
               help="Look-ahead in days (default SURVEILLANCE_WARNING_DAYS, 30).")
 def mail_surveillance_due(days: int | None) -> None:
     """Mail registrars the certificates overdue or due soon for surveillance (run daily)."""
+    require_public_address()
     look_ahead = surveillance_service.warning_days() if days is None else days
     listed, sent = surveillance_service.mail_registrars(clock.today(), days=look_ahead)
     click.echo(f"{listed} certificates listed, {sent} registrars mailed")

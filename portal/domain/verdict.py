@@ -4,9 +4,10 @@ Every surface (the certificate page, the QR landing page, /verify, /scan, each /
 its summary and downloads, receipts, badges, mails and the API's `verdict` and
 `verdict_reasons`) renders what `decide` returns and decides nothing itself.
 
-Reasons come in a fixed precedence: counterfeit > not ours (not found, another body) > not in
-force (withdrawn, cancelled, expired, suspended) > name does not match > paper not current >
-forged copies of a genuine number known > probable name match. The first one is the headline.
+Reasons come in a fixed precedence: counterfeit (the number, or forged copies of a genuine
+one) > not ours (not found, another body) > not in force (withdrawn, cancelled, expired,
+suspended) > name does not match > paper not current > probable name match. The first
+rejecting reason, else the first one, is the headline.
 """
 
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ class Reason(StrEnum):
     """One reason of a verdict (docs/contract.md §4 `verdict_reasons`), in precedence order."""
 
     COUNTERFEIT = "counterfeit"  # the number is on the public alert list as counterfeit
+    COUNTERFEIT_COPIES = "counterfeit_copies"  # a genuine number, forged copies are known
     NOT_FOUND = "not_found"  # a number this body never issued
     OTHER_BODY = "other_body"  # a well-formed number of another certification body
     WITHDRAWN = "withdrawn"
@@ -37,7 +39,6 @@ class Reason(StrEnum):
     SUSPENDED = "suspended"
     NAME_MISMATCH = "name_mismatch"  # the paper names another organisation
     COPY_SUPERSEDED = "copy_superseded"  # the scanned paper is an earlier printed issue
-    COUNTERFEIT_COPIES = "counterfeit_copies"  # a genuine number, forged copies are known
     NAME_PROBABLE = "name_probable"  # the name is close, not the same: compare it
 
 
@@ -71,8 +72,13 @@ class Verdict:
 
     @property
     def headline(self) -> Reason | None:
-        """The reason that leads (None: nothing against it, the verdict is ok)."""
-        return self.reasons[0] if self.reasons else None
+        """The reason that leads (None: nothing against it, the verdict is ok).
+
+        The first reason, except that a rejecting reason leads a merely cautioning one that
+        comes before it (a withdrawn certificate of which forged copies are known: withdrawn).
+        """
+        rejecting = [r for r in self.reasons if r in REJECTING]
+        return rejecting[0] if rejecting else self.reasons[0] if self.reasons else None
 
     @property
     def name_matches(self) -> bool:

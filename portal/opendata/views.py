@@ -34,6 +34,6 @@ def register(fmt: str) -> Any:
     chunks = (open_register.csv_chunks(today) if fmt == "csv"
               else open_register.json_chunks(today, version))
     headers["Content-Disposition"] = f'inline; filename="register-{today.isoformat()}.{fmt}"'
-    response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt], headers=headers)
+    response = Response(stream_with_context(chunks), content_type=MIMETYPES[fmt], headers=headers)
     response.set_etag(etag)
     return response

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -81,8 +80,9 @@ def subscribe(numbers: Sequence[str], email: str, *, lang: str, now: datetime) -
     db.session.flush()
     urls = links(token)
     with force_locale(_locale(watch.lang)):
-        subject = _("Confirm: e-mail me when any of %(count)s certificates changes",
-                    count=len(watch.items))
+        subject = ngettext("Confirm: e-mail me when the %(num)s certificate of your list changes",
+                           "Confirm: e-mail me when any of %(num)s certificates changes",
+                           len(watch.items))
         body = render_template("emails/list_watch_confirm.txt", watch=watch, urls=urls)
     try:
         _send(to=email, subject=subject, body=body,
@@ -170,8 +170,9 @@ def send_digests(*, now: datetime, today: date) -> int:
                        for _, events in sorted(grouped.items(), key=lambda kv: order[kv[0]])]
             urls = links(_token(watch.nonce))  # the same links as in every earlier mail
             with force_locale(_locale(watch.lang)):
-                subject = _("%(count)s certificates of your supplier list have changed",
-                            count=len(changes))
+                subject = ngettext("%(num)s certificate of your supplier list has changed",
+                                   "%(num)s certificates of your supplier list have changed",
+                                   len(changes))
                 body = render_template("emails/list_watch_digest.txt", watch=watch,
                                        changes=changes, urls=urls, today=today,
                                        certificate_url=lambda c: verify_url(c.certificate_number))

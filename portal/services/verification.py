@@ -25,7 +25,7 @@ from portal.domain.codes import (
     suggest_credit_code,
 )
 from portal.domain.names import NameKind, NameMatch, NameVerdict, RegisteredName
-from portal.domain.status import PublicStatus
+from portal.domain.status import CertificateStatus, PublicStatus
 from portal.domain.verdict import Verdict, decide
 from portal.extensions import db
 from portal.models import Alert, AlertKind, Certificate, CertificateEvent, EventKind
@@ -157,6 +157,11 @@ def certificates_by_credit_code(codes: Iterable[str]) -> dict[str, list[Certific
                  .order_by(Certificate.expiry_date.desc(), Certificate.id))
         for cert in db.session.scalars(query):
             found.setdefault(cert.credit_code, []).append(cert)
+    # In force first (a cancelled certificate may expire later than the valid one that
+    # replaced it), then the latest expiry: the register's stored status decides.
+    rank = {CertificateStatus.VALID: 0, CertificateStatus.SUSPENDED: 1}
+    for certs in found.values():
+        certs.sort(key=lambda c: (rank.get(c.status, 2), -c.expiry_date.toordinal(), c.id))
     return found
 
 

@@ -216,7 +216,7 @@ def complaint_export(reference: str) -> Any:
         abort(400)
     now = clock.utcnow()
     body = complaint_service.export_json(complaint_service.export_data(complaint, now=now))
-    response = Response(body, mimetype="application/json; charset=utf-8")
+    response = Response(body, content_type="application/json; charset=utf-8")
     # The stored reference (ASCII), never the address as typed: "TS—2026—000123" finds the
     # case too, but an em dash cannot travel in a header.
     response.headers["Content-Disposition"] = f'attachment; filename="{complaint.reference}.json"'

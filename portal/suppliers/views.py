@@ -118,7 +118,7 @@ def verify_list_download(token: str, fmt: str) -> Any:
     else:
         body = checked_lists.to_xlsx(_download_headers(), rows)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={
+    return Response(body, content_type=mimetype, headers={
         "Content-Disposition": f'attachment; filename="verification-{stamp}.{fmt}"',
         "Cache-Control": "private, no-store"})
 

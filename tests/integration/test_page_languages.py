@@ -19,7 +19,7 @@ from tests.staff_support import own_app
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60]+")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 # Latin words a Chinese page may show: codes and proper names written the same in Chinese.
-ZH_ALLOWED = {"ISO", "IEC", "GB", "CNAS", "CNCA", "CCAA", "IAF", "MD", "QR", "PDF", "JPEG",
+ZH_ALLOWED = {"ISO", "IEC", "GB", "CNAS", "CNCA", "CCAA", "IAF", "Global", "ACI", "MD", "QR", "PDF", "JPEG",
               "PNG", "CSV", "XLSX", "Excel", "API", "JSON", "OpenAPI", "Atom", "SVG", "URL",
               "TS", "SQI", "QMS", "EMS", "OHSMS", "SRMS", "OTHER", "MS", "GREEN", "PRODUCT",
               "VOLUNTARY", "REAL", "ESTATE", "SERVICE", "UTF", "BOM", "HTTPS", "HTTP", "www",

@@ -39,6 +39,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "staff.certificate_status": REGISTRAR,
     "staff.certificate_reissue": REGISTRAR,
     "staff.certificate_pdf": REGISTRAR,
+    "staff.surveillance": REGISTRAR,
     "staff.upload": REGISTRAR,
     "staff.upload_apply": REGISTRAR,
     "staff.upload_cancel": REGISTRAR,
