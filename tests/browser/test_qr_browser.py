@@ -78,8 +78,11 @@ def test_landing_page_says_status_and_copy_at_a_glance_on_a_phone(live_server, n
     stale = page.locator(".qr-copy--stale")
     assert stale.is_visible()
     assert page.locator(".qr-reason").count() == 2  # suspended, and re-issued
-    heading = "此纸质证书已不是现行版本" if locale == "zh-CN" else "not the current one"
+    # The verdict leads (#21): a suspension outweighs the superseded paper, which follows.
+    heading = "该证书已暂停——请勿采信" if locale == "zh-CN" else "suspended: do not rely on it"
     assert heading in stale.locator("h1").inner_text()
+    superseded = "第 2 版" if locale == "zh-CN" else "issue no. 2"
+    assert superseded in page.locator(".qr-reason--reissued").inner_text()
     fits_phone(page)
     screenshot(page, f"qr-landing-stale-{locale}")
 
