@@ -1,6 +1,7 @@
 """The `portal` command group (a Flask CLI group; `portal --help` lists every command)."""
 
 import getpass
+from pathlib import Path
 from typing import Any
 
 import click
@@ -61,8 +62,13 @@ def _run(**options: Any) -> None:
     app = context.ensure_object(ScriptInfo).load_app()  # run_command reuses this app
     public = app.config["PUBLIC_BASE_URL"]
     note = "" if public == served_at else " (PUBLIC_BASE_URL is set)"
-    if app.config.get("PUBLIC_BASE_URL_SOURCE") == "server":
-        record_served_at(app.instance_path, served_at)  # for the commands run beside it
+    own_database = f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
+    if (app.config.get("PUBLIC_BASE_URL_SOURCE") == "server"
+            and app.config["SQLALCHEMY_DATABASE_URI"] == own_database):
+        # `make run`'s setup (the instance folder's database): commands run beside it, on the
+        # same instance folder, link to this server. A server on another database (tests,
+        # deployments) records nothing: there PUBLIC_BASE_URL says where links point.
+        record_served_at(app.instance_path, served_at)
     click.echo(f"public links (QR codes, receipts, badges, e-mails) point to {public}{note}")
     context.invoke(run_command.callback, **options)  # type: ignore[arg-type]
 
