@@ -7,12 +7,14 @@ written to `instance/pdf-signing.pem` the first time a document is signed, as th
 `secret_key` is; in production (`PORTAL_ENV=production`) the key must be configured.
 """
 
+import asyncio
 import io
 import os
 import tempfile
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -186,6 +188,21 @@ def sign_pdf(pdf: bytes, *, config: Mapping[str, Any], instance_path: str | os.P
         field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
         location=location or None, name=str(config.get("BODY_NAME_EN") or "") or None)
     writer = incremental_writer.IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(writer, meta, signer=signer(config, instance_path))
+    key = signer(config, instance_path)
+    out = _outside_event_loop(lambda: signers.sign_pdf(writer, meta, signer=key))
     signed: bytes = out.getvalue()
     return signed
+
+
+def _outside_event_loop(work: Callable[[], Any]) -> Any:
+    """Run `work` (pyHanko's sync API calls asyncio.run) where no event loop is running.
+
+    A worker under an async server or a thread that already runs a loop (Playwright's sync
+    API does) would make asyncio.run fail: there, `work` runs in a short-lived thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()

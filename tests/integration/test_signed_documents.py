@@ -43,7 +43,9 @@ def signature_status(pdf: bytes, key_file):
     context = ValidationContext(trust_roots=[load_cert_from_pemder(str(key_file))])
     signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     assert len(signatures) == 1
-    return validate_pdf_signature(signatures[0], context)
+    # pyHanko's sync API calls asyncio.run: after browser tests (Playwright's sync API keeps
+    # a loop in this thread) run it where no loop runs, as the app itself does.
+    return signing._outside_event_loop(lambda: validate_pdf_signature(signatures[0], context))
 
 
 def is_valid(pdf: bytes, key_file) -> bool:
