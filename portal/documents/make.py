@@ -9,11 +9,11 @@ import base64
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import Response, current_app, make_response, render_template, url_for
 from flask_babel import gettext as _
 
-from portal.documents.rendering import html_to_pdf
-from portal.documents.signing import sign_pdf
+from portal.documents.rendering import RenderBusyError, html_to_pdf
+from portal.documents.signing import SigningKeyError, sign_pdf
 from portal.domain.schemes import SCHEMES
 from portal.models import Certificate
 from portal.models.receipt import Receipt
@@ -77,3 +77,15 @@ def document_context() -> dict[str, Any]:
             "body_address_zh": config.get("BODY_ADDRESS_ZH") or "",
             "body_address_en": config.get("BODY_ADDRESS_EN") or "",
             "body_website": config.get("BODY_WEBSITE") or ""}
+
+
+# What makes a document impossible just now (the renderer is busy, the key is unusable).
+UNAVAILABLE = (RenderBusyError, SigningKeyError)
+
+
+def unavailable_response(what: str, exc: Exception) -> Response:
+    """Log why document `what` was not made and answer the explained 503 page."""
+    current_app.logger.error("%s not made: %s", what, exc)
+    response = make_response(render_template("qr/receipt_pdf_unavailable.html"), 503)
+    response.headers["Retry-After"] = "30"
+    return response

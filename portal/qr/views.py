@@ -19,8 +19,6 @@ from flask_babel import gettext as _
 
 from portal import clock
 from portal.documents import make as documents
-from portal.documents.rendering import RenderBusyError
-from portal.documents.signing import SigningKeyError
 from portal.domain.codes import is_well_formed_number
 from portal.extensions import limiter
 from portal.i18n import STATUS_LABELS
@@ -253,11 +251,8 @@ def receipt_pdf(receipt_id: str) -> Any:
         return make_response(render_template("qr/receipt_not_found.html"), 404)
     try:
         body = documents.receipt_pdf(found, today=clock.today(), now=clock.utcnow())
-    except (RenderBusyError, SigningKeyError) as exc:
-        current_app.logger.error("receipt PDF %s not made: %s", found.id, exc)
-        response = make_response(render_template("qr/receipt_pdf_unavailable.html"), 503)
-        response.headers["Retry-After"] = "30"
-        return response
+    except documents.UNAVAILABLE as exc:
+        return documents.unavailable_response(f"receipt PDF {found.id}", exc)
     response = make_response(body)
     response.mimetype = "application/pdf"
     formatted = receipt_service.format_id(found.id)

@@ -2,13 +2,11 @@
 
 from typing import Any
 
-from flask import abort, current_app, make_response, render_template
+from flask import abort, current_app, make_response
 from flask_login import current_user
 
 from portal import clock
 from portal.documents import make as documents
-from portal.documents.rendering import RenderBusyError
-from portal.documents.signing import SigningKeyError
 from portal.models import Role
 from portal.register.public import find_certificate
 from portal.staff import bp
@@ -22,11 +20,8 @@ def certificate_pdf(number: str) -> Any:
     cert = find_certificate(number) or abort(404)
     try:
         body = documents.certificate_pdf(cert, today=clock.today(), now=clock.utcnow())
-    except (RenderBusyError, SigningKeyError) as exc:
-        current_app.logger.error("certificate PDF %s not made: %s", cert.certificate_number, exc)
-        response = make_response(render_template("qr/receipt_pdf_unavailable.html"), 503)
-        response.headers["Retry-After"] = "30"
-        return response
+    except documents.UNAVAILABLE as exc:
+        return documents.unavailable_response(f"certificate PDF {cert.certificate_number}", exc)
     current_app.logger.info("certificate PDF %s issue %s made by %s", cert.certificate_number,
                             cert.issue_number, current_user.get_id())
     safe = "".join(ch if ch.isalnum() else "-" for ch in cert.certificate_number).strip("-")
