@@ -210,3 +210,16 @@ def test_pdfs_are_tagged_for_screen_readers(client, make_certificate):
     catalog = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
     assert "/StructTreeRoot" in catalog
     assert catalog["/Lang"]
+
+
+def test_an_unusable_signing_key_is_an_explained_503_not_a_500(client, make_certificate,
+                                                               monkeypatch):
+    path = make_receipt(client, make_certificate().certificate_number)
+
+    def refuse(*args, **kwargs):
+        raise signing.SigningKeyError("the configured key does not match its certificate")
+
+    monkeypatch.setattr("portal.documents.make.sign_pdf", refuse)
+    response = client.get(path + ".pdf?lang=en")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert response.mimetype == "text/html"
